@@ -1,0 +1,23 @@
+"""Foundation shared by every layer: resource and data paths, settings, logging."""
+
+from app.common._logging import setup_logging
+from app.common._paths import (
+    APP_NAME,
+    bundle_root,
+    default_model_dir,
+    default_server_data_dir,
+    is_frozen,
+    resources_dir,
+    user_data_dir,
+)
+
+__all__ = [
+    "APP_NAME",
+    "bundle_root",
+    "default_model_dir",
+    "default_server_data_dir",
+    "is_frozen",
+    "resources_dir",
+    "setup_logging",
+    "user_data_dir",
+]

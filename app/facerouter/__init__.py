@@ -1,0 +1,1 @@
+"""The facerouter HTTP service and the video worker that feeds it."""

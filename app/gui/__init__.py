@@ -1,0 +1,1 @@
+"""The desktop gallery manager (PySide6 + qasync); talks to servers only through the client."""

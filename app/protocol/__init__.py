@@ -1,0 +1,38 @@
+"""The wire contract shared by client and server: error codes, value rules, confidence mapping."""
+
+from app.protocol._confidence import (
+    COS_CENTER,
+    COS_SCALE,
+    DEFAULT_CONFIDENCE,
+    LENIENT_CONFIDENCE,
+    STRICT_CONFIDENCE,
+    confidence_from_cosine,
+    cosine_from_confidence,
+)
+from app.protocol._errors import HTTP_STATUS, ErrorCode, ProtocolError, bad_param
+from app.protocol._values import (
+    GALLERY_NAME_RE,
+    UINT64_MAX,
+    check_gallery_name,
+    parse_bool,
+    parse_uint64,
+)
+
+__all__ = [
+    "COS_CENTER",
+    "COS_SCALE",
+    "DEFAULT_CONFIDENCE",
+    "ErrorCode",
+    "GALLERY_NAME_RE",
+    "HTTP_STATUS",
+    "LENIENT_CONFIDENCE",
+    "ProtocolError",
+    "STRICT_CONFIDENCE",
+    "UINT64_MAX",
+    "bad_param",
+    "check_gallery_name",
+    "confidence_from_cosine",
+    "cosine_from_confidence",
+    "parse_bool",
+    "parse_uint64",
+]

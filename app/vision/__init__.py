@@ -1,0 +1,1 @@
+"""Face analysis on ONNX models: detection, landmarks, alignment, feature vectors, attributes."""

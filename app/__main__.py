@@ -16,9 +16,12 @@ from app import __version__
 
 def _command_modules() -> list[ModuleType]:
     # Imported here so that `--help` stays fast: the cli modules import heavy code lazily.
+    from app.facerouter import cli as facerouter_cli
+    from app.gui import cli as gui_cli
+    from app.server import cli as server_cli
     from app.vision import cli as vision_cli
 
-    return [vision_cli]
+    return [vision_cli, server_cli, facerouter_cli, gui_cli]
 
 
 #: The command run when none is given.

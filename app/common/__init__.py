@@ -10,13 +10,29 @@ from app.common._paths import (
     resources_dir,
     user_data_dir,
 )
+from app.common._settings import (
+    DEFAULT_META_SCHEMA,
+    DEFAULT_PORT,
+    CacheSettings,
+    ServerSettings,
+    SettingsError,
+    UrlFetchSettings,
+    load_server_settings,
+)
 
 __all__ = [
     "APP_NAME",
+    "CacheSettings",
+    "DEFAULT_META_SCHEMA",
+    "DEFAULT_PORT",
+    "ServerSettings",
+    "SettingsError",
+    "UrlFetchSettings",
     "bundle_root",
     "default_model_dir",
     "default_server_data_dir",
     "is_frozen",
+    "load_server_settings",
     "resources_dir",
     "setup_logging",
     "user_data_dir",

@@ -1,6 +1,8 @@
 """Galleries, faces, typed meta and exact similarity search: embedded SQLite plus scale-out."""
 
+from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
+from app.storage._sqlite import SQLiteStorage
 from app.storage._types import (
     IdFilter,
     MetaField,
@@ -8,6 +10,7 @@ from app.storage._types import (
     MetaSchema,
     MetaType,
     MetaValue,
+    NewFace,
     Query,
     QueryResult,
     Sort,
@@ -21,8 +24,11 @@ __all__ = [
     "MetaSchema",
     "MetaType",
     "MetaValue",
+    "NewFace",
     "Query",
     "QueryResult",
+    "SQLiteStorage",
+    "SearchTuning",
     "Sort",
     "Storage",
     "StoredFace",

@@ -8,12 +8,12 @@ BAD_PARAM (meta types, unknown fields with `param` = "meta.<field>"), STORAGE_ER
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from app.storage._types import MetaSchema, MetaValue, Query, QueryResult, StoredFace
+from app.storage._types import MetaSchema, MetaValue, NewFace, Query, QueryResult, StoredFace
 
 
 class Storage(abc.ABC):
@@ -54,6 +54,23 @@ class Storage(abc.ABC):
 
         Meta is validated against the gallery schema; missing fields take their defaults.
         """
+
+    def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
+        """Store many faces at once (migrations, benchmarks): all of them or, on error, none.
+
+        The same checks as `add_face`. This default adds them one by one (so it is not atomic);
+        backends override it with one transaction.
+        """
+        for face in faces:
+            self.add_face(
+                gallery,
+                face.id,
+                vector=face.vector,
+                model_pack=face.model_pack,
+                features=face.features,
+                meta=face.meta,
+                normalized_png=face.normalized_png,
+            )
 
     @abc.abstractmethod
     def get_face(self, gallery: str, face_id: int, *, with_vector: bool = False) -> StoredFace:

@@ -54,6 +54,21 @@ class StoredFace:
         return f"StoredFace(gallery={self.gallery!r}, id={self.id}, meta={self.meta!r})"
 
 
+@dataclass(frozen=True, eq=False)
+class NewFace:
+    """A face to add in bulk (`Storage.add_faces_bulk`); the fields mirror `Storage.add_face`."""
+
+    id: int
+    vector: npt.NDArray[np.float32]
+    model_pack: str
+    features: Mapping[str, object] = field(default_factory=dict)
+    meta: Mapping[str, MetaValue] = field(default_factory=dict)
+    normalized_png: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"NewFace(id={self.id}, model_pack={self.model_pack!r}, meta={self.meta!r})"
+
+
 @dataclass(frozen=True)
 class IdFilter:
     """id >= gte and id <= lte and (id in one_of, when given)."""

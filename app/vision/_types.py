@@ -73,7 +73,9 @@ class FaceAnalysis:
     `quality` in [0, 1] combines detector score, size, pose and sharpness for best-shot
     selection; `quality_issues` names what lowers it ("too_small", "blurred", "turned_away").
     `facen` is the L2-normalised 512-d float32 feature vector when requested. `normalized` is
-    the aligned 112x112 BGR uint8 crop the feature vector was computed from.
+    the aligned 112x112 BGR uint8 crop the feature vector was computed from. `landmarks` are
+    the five alignment points (eyes, nose tip, mouth corners; 5 x 2, source-image pixels).
+    `emotions` lists all seven (name, probability) pairs, most probable first.
     """
 
     bbox: BBox
@@ -87,6 +89,8 @@ class FaceAnalysis:
     gender: Gender | None = None
     age: float | None = None
     emotions: tuple[tuple[str, float], ...] | None = None
+    #: How decided the age model's coarse bucket is (0..1); age itself is approximate.
+    age_confidence: float | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -70,7 +70,7 @@ class ServerSettings:
     workers: int = 2
     queue_size: int = 16
     max_body_bytes: int = 16 * 1024 * 1024
-    max_image_pixels: int = 50_000_000
+    max_image_pixels: int = 40_000_000
     allow_return_facen: bool = False
     default_limit: int = 1000
     max_limit: int = 10_000
@@ -94,7 +94,9 @@ class ServerSettings:
         if self.cache.ttl_seconds <= 0 or self.cache.max_items < 1:
             raise SettingsError("cache.ttl_seconds and cache.max_items must be positive")
         if self.url_fetch.max_bytes < 1 or self.url_fetch.timeout_seconds <= 0:
-            raise SettingsError("url_fetch.max_bytes and url_fetch.timeout_seconds must be positive")
+            raise SettingsError(
+                "url_fetch.max_bytes and url_fetch.timeout_seconds must be positive"
+            )
         if self.token == "":
             object.__setattr__(self, "token", None)
 

@@ -1,10 +1,45 @@
-"""Commands of app.server for `python -m app` (none registered yet)."""
+"""Commands of app.server for `python -m app`: `server` runs the sf-api HTTP server."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from app.common import DEFAULT_PORT
+
+
+def _server(args: argparse.Namespace) -> int:
+    from app.server._run import run_server  # heavy: uvicorn, models, storage
+
+    overrides = {
+        "host": args.host,
+        "port": args.port,
+        "data_dir": args.data,
+        "token": args.token,
+        "log_level": args.log_level,
+    }
+    return run_server(overrides, args.config, args.parent_pid)
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this layer's subcommands to the top-level parser."""
+    parser = subparsers.add_parser(
+        "server",
+        help="run the sf-api compatible HTTP server",
+        description=(
+            "Run the sf-api compatible HTTP server. Writes JSON-lines events (progress, ready, "
+            "error) on stdout; logs go to stderr."
+        ),
+    )
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1; others need a token)")
+    parser.add_argument(
+        "--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 = any free port)"
+    )
+    parser.add_argument("--data", help="directory of the SQLite store")
+    parser.add_argument("--config", help="TOML config file with any server setting")
+    parser.add_argument("--token", help="API token clients must send as 'Authorization: Bearer'")
+    parser.add_argument(
+        "--parent-pid", type=int, help="shut down when the process with this id is gone"
+    )
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    parser.set_defaults(func=_server)

@@ -1,0 +1,89 @@
+"""The application factory: routes of every resource, middleware and protocol error rendering."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app import __version__
+from app.common import ServerSettings
+from app.protocol import ProtocolError
+from app.server import _detect, _faces, _galleries, _search
+from app.server._cache import DetectionCache
+from app.server._errors import http_error_handler, protocol_error_handler, unexpected_error_handler
+from app.server._fetch import UrlFetcher
+from app.server._middleware import BearerToken, StripTrailingSlash
+from app.server._openapi import openapi_document
+from app.server._pool import InferencePool
+from app.server._services import Engine, Services, services
+from app.storage import Storage
+
+
+async def status(request: Request) -> Response:
+    """GET /v2/status (extension): liveness, version and model pack."""
+    svc = services(request)
+    return JSONResponse(
+        {"status": "ok", "version": __version__, "model_pack": svc.engine.model_pack}
+    )
+
+
+async def openapi(request: Request) -> Response:
+    """GET /openapi.json: the OpenAPI 3 description of every endpoint."""
+    return JSONResponse(openapi_document(services(request).settings))
+
+
+def create_app(
+    settings: ServerSettings, storage: Storage, engine: Engine, cache: DetectionCache
+) -> Starlette:
+    """The sf-api application over injected services.
+
+    The app owns the inference pool; on shutdown it waits for running jobs, then closes the
+    cache and the storage (after uvicorn has let in-flight requests finish).
+    """
+    svc = Services(
+        settings=settings,
+        storage=storage,
+        engine=engine,
+        cache=cache,
+        pool=InferencePool(settings.workers, settings.queue_size),
+        fetcher=UrlFetcher(settings.url_fetch),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            svc.pool.shutdown()
+            cache.close()
+            storage.close()
+
+    middleware = [Middleware(StripTrailingSlash)]
+    if settings.token:
+        middleware.append(Middleware(BearerToken, token=settings.token))
+    app = Starlette(
+        routes=[
+            Route("/v2/status", status, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
+            *_detect.routes,
+            *_galleries.routes,
+            *_search.routes,
+            *_faces.routes,
+        ],
+        middleware=middleware,
+        exception_handlers={
+            ProtocolError: protocol_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    return app

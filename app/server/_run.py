@@ -1,0 +1,188 @@
+"""Running the server process: settings, services, the socket, uvicorn, signals and the watchdog.
+
+The process contract (docs/protocol.md, "Server process"): JSON-lines events on stdout
+(`progress` during start-up, then `ready` with the URL, or `error` before a non-zero exit);
+SIGTERM/SIGINT shut down gracefully (in-flight requests finish, then storage closes); with
+`--parent-pid` the server also stops when that process is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+import signal
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from app import __version__
+from app.common import ServerSettings, SettingsError, load_server_settings, setup_logging
+from app.protocol import ErrorCode, ProtocolError
+from app.server._app import create_app
+from app.server._cache import DetectionCache, MemoryCache
+from app.server._memcached import MemcachedCache
+from app.server._process import EventStream, process_alive
+from app.server._schema import schema_from_json
+from app.storage import SQLiteStorage
+from app.vision import FaceEngine, VisionConfig
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "sfdesk.sqlite3"
+
+
+class StartupError(Exception):
+    """The server cannot start; `code` and the message go into the `error` event."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the server reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(settings: ServerSettings) -> None:
+    """Refuse to listen beyond loopback without an API token."""
+    if not is_loopback(settings.host) and not settings.token:
+        raise StartupError(
+            ErrorCode.BAD_PARAM,
+            f"refusing to listen on {settings.host}: it is not a loopback address and no API "
+            "token is set; pass --token (or set token in the config file), or bind 127.0.0.1",
+        )
+
+
+def build_cache(settings: ServerSettings) -> DetectionCache:
+    """The detection cache backend named by the settings."""
+    cache = settings.cache
+    if cache.backend == "memcached":
+        return MemcachedCache(
+            cache.memcached_servers,
+            ttl_seconds=cache.ttl_seconds,
+            timeout=cache.memcached_timeout_seconds,
+        )
+    return MemoryCache(ttl_seconds=cache.ttl_seconds, max_items=cache.max_items)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: a free port chosen by the OS)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        if os.name == "posix":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        raise StartupError(
+            ErrorCode.UNKNOWN_ERROR, f"cannot listen on {host}:{port}: {exc}"
+        ) from exc
+    sock.setblocking(False)
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+async def _watch_parent(server: uvicorn.Server, parent_pid: int) -> None:
+    reparented = parent_pid == os.getppid()
+    while not server.should_exit:
+        if not process_alive(parent_pid) or (reparented and os.getppid() != parent_pid):
+            log.warning("parent process %d is gone; shutting down", parent_pid)
+            server.should_exit = True
+            return
+        await asyncio.sleep(0.5)
+
+
+async def _serve(
+    server: uvicorn.Server, sock: socket.socket, events: EventStream, parent_pid: int | None
+) -> None:
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        events.emit("ready", url=_url(sock), version=__version__)
+    watchdog = None
+    if parent_pid is not None:
+        watchdog = asyncio.create_task(_watch_parent(server, parent_pid))
+    try:
+        await serving
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    if not server.started:
+        raise StartupError(ErrorCode.UNKNOWN_ERROR, "the HTTP server failed to start; see the log")
+
+
+def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None) -> None:
+    check_bind(settings)
+    default_schema = schema_from_json(settings.default_meta_schema, "default_meta_schema")
+    events.progress("loading models")
+    config = VisionConfig(
+        max_image_bytes=settings.max_body_bytes, max_image_pixels=settings.max_image_pixels
+    )
+    engine = FaceEngine(model_dir=settings.model_dir, config=config, pack=settings.model_pack)
+    events.progress("opening storage")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
+    cache = build_cache(settings)
+    events.progress("starting HTTP server")
+    sock = bind_socket(settings.host, settings.port)
+    app = create_app(settings, storage, engine, cache)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        )
+    )
+    # uvicorn re-raises the stop signal once it has shut down; after a graceful stop the
+    # process should simply exit 0, so the handlers it restores do nothing.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    asyncio.run(_serve(server, sock, events, parent_pid))
+
+
+def run_server(
+    overrides: Mapping[str, Any], config_file: str | None, parent_pid: int | None
+) -> int:
+    """The `server` command: returns the exit code (0 after a graceful stop)."""
+    events = EventStream.take_stdout()
+    try:
+        events.progress("reading settings")
+        path = None if config_file is None else Path(config_file)
+        settings = load_server_settings(path, overrides)
+        setup_logging(settings.log_level)
+        _start(settings, events, parent_pid)
+    except SettingsError as exc:
+        events.error(ErrorCode.BAD_PARAM, str(exc))
+        return 2
+    except StartupError as exc:
+        events.error(exc.code, str(exc))
+        return 2
+    except ProtocolError as exc:
+        events.error(exc.code, exc.reason)
+        return 1
+    except Exception as exc:
+        log.exception("the server failed")
+        events.error(ErrorCode.UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")
+        return 1
+    return 0

@@ -114,10 +114,14 @@ class Meta:
 class Detection(Filter):
     """Faces similar to a cached detection with confidence >= `threshold` (0..1)."""
 
-    def __init__(self, id: DetectionRef, threshold: float) -> None:  # noqa: A002 - ntech's name
+    def __init__(self, id: DetectionRef, threshold: float) -> None:
+        self._detection = detection_id(id)
         super().__init__(
-            [("looks_like", f"detection:{detection_id(id)}"), ("threshold", _threshold(threshold))]
+            [("looks_like", f"detection:{self._detection}"), ("threshold", _threshold(threshold))]
         )
+
+    def __repr__(self) -> str:
+        return f"Detection({self._detection!r}, threshold={self._params[1][1]})"
 
 
 class Face(Filter):
@@ -126,7 +130,7 @@ class Face(Filter):
     `id` is a `Face`, a `FaceId`, or a bare face id meaning a face of the gallery being listed.
     """
 
-    def __init__(self, id: FaceRef, threshold: float) -> None:  # noqa: A002 - ntech's name
+    def __init__(self, id: FaceRef, threshold: float) -> None:
         # A bare id is resolved against the gallery being listed, so it is kept as given.
         self._face: FaceId | int = id if isinstance(id, int) else stored_face_id(id)
         super().__init__([("threshold", _threshold(threshold))])

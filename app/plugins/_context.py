@@ -56,7 +56,8 @@ class SFApiClients(Mapping[str, "Client"]):
 
 class PluginContext:
     """What every plugin shares: `sfapi`, `plugins` (ordered by activation), `idgen()`,
-    `logger(name)` and `config(name)` (the plugin's table of the `--plugin-config` file).
+    `logger(name)`, and the plugin's table of the `--plugin-config` TOML file as `config(name)`
+    or, checked against defaults, `settings(name, defaults)`.
     """
 
     def __init__(
@@ -75,8 +76,25 @@ class PluginContext:
         return logging.getLogger(f"{PLUGIN_LOGGER}.{plugin_name}")
 
     def config(self, plugin_name: str) -> Mapping[str, Any]:
-        """Settings for plugin `plugin_name`; empty when the config file has no table for it."""
+        """The raw table of plugin `plugin_name` in the config file (empty when it has none)."""
         return self._plugin_config.get(plugin_name, {})
+
+    def settings(self, plugin_name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+        """`defaults` overridden by the plugin's config table, checked: a key that is not in
+        `defaults` or a value of another type than its default is a ValueError naming it (an
+        int is accepted where the default is a float).
+        """
+        merged = dict(defaults)
+        for key, value in self.config(plugin_name).items():
+            if key not in defaults:
+                raise ValueError(f"unknown setting {key!r}; known: {sorted(defaults)}")
+            expected = type(defaults[key])
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+                raise ValueError(f"setting {key!r} must be a {expected.__name__}, got {value!r}")
+            merged[key] = value
+        return merged
 
     def __repr__(self) -> str:
         return f"PluginContext(sfapi={self.sfapi!r}, plugins={list(self.plugins)!r})"

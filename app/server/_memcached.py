@@ -36,6 +36,7 @@ class MemcachedCache(DetectionCache):
             retry_attempts=1,
             dead_timeout=1,
             ignore_exc=False,
+            default_noreply=False,
         )
 
     def _failed(self, exc: Exception) -> ProtocolError:

@@ -96,7 +96,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def _url(sock: socket.socket) -> str:
+    """The URL a local client uses; a wildcard bind (0.0.0.0, ::) is reached over loopback."""
     host, port = sock.getsockname()[:2]
+    if ipaddress.ip_address(host.split("%", 1)[0]).is_unspecified:
+        host = "::1" if ":" in host else "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 

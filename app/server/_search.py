@@ -133,14 +133,16 @@ async def list_faces(request: Request) -> Response:
         raise bad_param("sort", sort_text, "search results are sorted by -confidence")
     if "page" in params:
         raise bad_param("page", params["page"], "searches return a single page")
-    threshold = _threshold(params)
+    min_cosine = cosine_from_confidence(_threshold(params))
     source = await resolve(svc, looks_like, "looks_like")
+    if min_cosine > 1.0:  # a confidence no cosine reaches (e.g. threshold=1): nothing matches
+        return JSONResponse({"faces": [], "next_page": None})
     query = Query(
         id_filter=id_filter,
         meta_filters=meta_filters,
         probe=source.vector,
         probe_model_pack=source.model_pack,
-        min_cosine=cosine_from_confidence(threshold),
+        min_cosine=max(-1.0, min_cosine),
         sort="-confidence",
         limit=limit,
         ignore_errors=ignore_errors,

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import FakeApp
+from conftest import FakeApp, TestClient
 from server_fakes import fake_image
-from conftest import TestClient
 
 from app.common import ServerSettings
 from app.protocol import UINT64_MAX, ErrorCode

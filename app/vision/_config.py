@@ -25,6 +25,9 @@ class VisionConfig:
     tile_threshold: float = 0.9
     #: A box more than this fraction inside a larger kept box is dropped after tiling.
     max_containment: float = 0.6
+    #: Autorotate: the turned views keep only detections this sure (the upright view uses
+    #: `detection_threshold`), since a turned view of a photo often shows hands as faces.
+    rotated_threshold: float = 0.9
     #: Detections of different orientations overlapping more than this are one face (autorotate).
     autorotate_iou: float = 0.5
     #: Below this box height a face is flagged "too_small" (face-models.md §6).

@@ -82,13 +82,20 @@ class FaceDetector:
         return all_boxes, all_scores
 
     def detect(
-        self, bgr: ImageArray, timer: StageTimer | None = None, *, tiles: bool | None = None
+        self,
+        bgr: ImageArray,
+        timer: StageTimer | None = None,
+        *,
+        tiles: bool | None = None,
+        threshold: float | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Boxes (N x 4) and scores (N) in a BGR image, best first.
 
-        `tiles` None means "only if the longer side is at least `tile_min_side`".
+        `tiles` None means "only if the longer side is at least `tile_min_side`"; `threshold`
+        None means the configured `detection_threshold` for the whole-image pass.
         """
-        boxes, scores = self._run(bgr, self.config.detection_threshold, timer)
+        threshold = self.config.detection_threshold if threshold is None else threshold
+        boxes, scores = self._run(bgr, threshold, timer)
         if tiles is None:
             tiles = max(bgr.shape[:2]) >= self.config.tile_min_side
         if not tiles:

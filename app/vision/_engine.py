@@ -30,8 +30,9 @@ from app.vision._geometry import (
     FloatArray,
     ImageArray,
     align_face,
+    drop_contained,
     five_points,
-    iou,
+    nms,
     rotate,
     square_boxes,
     unrotate_boxes,
@@ -185,7 +186,8 @@ class FaceEngine:
         with _stage(timer, "detect"):
             candidates = []
             for k, image in images.items():
-                boxes, scores = self.detector.detect(image, timer)
+                threshold = self.config.rotated_threshold if k else None
+                boxes, scores = self.detector.detect(image, timer, threshold=threshold)
                 squares = square_boxes(boxes, image.shape[1], image.shape[0])
                 candidates += [
                     _Candidate(k, box, float(s)) for box, s in zip(squares, scores, strict=True)
@@ -209,18 +211,20 @@ class FaceEngine:
     def _merge_orientations(
         self, candidates: list[_Candidate], width: int, height: int
     ) -> list[_Candidate]:
-        """Keep the best-scoring detection of each face found in several orientations."""
+        """Keep the best-scoring detection of each face found in several orientations.
+
+        Boxes overlapping a better one by IoU > `autorotate_iou`, or lying mostly inside a
+        larger one, are the same face seen turned.
+        """
         if not candidates:
             return candidates
         upright = np.stack(
             [unrotate_boxes(c.box[None], c.quarter_turns, width, height)[0] for c in candidates]
         )
-        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
-        kept: list[int] = []
-        for i in order:
-            if not kept or not np.any(iou(upright[i], upright[kept]) > self.config.autorotate_iou):
-                kept.append(i)
-        return [candidates[i] for i in kept]
+        scores = np.array([c.score for c in candidates], dtype=np.float32)
+        keep = nms(upright, scores, self.config.autorotate_iou)
+        keep = keep[drop_contained(upright[keep], self.config.max_containment)]
+        return [candidates[i] for i in keep]
 
     # ------------------------------------------------------------------ per-face analysis
 

@@ -1,0 +1,46 @@
+"""Fixtures of the vision tests: one engine and one pass over the photos per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from app.vision import DetectOptions, DetectResult, FaceEngine
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A photo (a row of the shared manifest) and what the engine found in it, with vectors."""
+
+    photo: Any
+    result: DetectResult
+
+
+@pytest.fixture(scope="session")
+def engine() -> FaceEngine:
+    """The engine on the installed default model pack (`python -m app models install`)."""
+    return FaceEngine()
+
+
+@pytest.fixture(scope="session")
+def analysed(engine: FaceEngine, face_photos: list[Any]) -> dict[str, Analysed]:
+    """Every verify and detect photo, detected once with feature vectors, keyed by its path."""
+    return {
+        f"{p.path.parent.name}/{p.path.name}": Analysed(
+            p, engine.detect(p.path.read_bytes(), DetectOptions(facen=True))
+        )
+        for p in face_photos
+        if p.use in ("verify", "detect")
+    }
+
+
+@pytest.fixture(scope="session")
+def photo_bytes(faces_dir: Any) -> Any:
+    """Read a shared photo by its path relative to the photo directory."""
+
+    def read(name: str) -> bytes:
+        return bytes((faces_dir / name).read_bytes())
+
+    return read

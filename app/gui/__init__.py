@@ -1,1 +1,1 @@
-"""The desktop gallery manager (PySide6 + qasync); talks to servers only through the client."""
+"""The desktop gallery manager: PySide6 views over Qt-free state, talking only to the client."""

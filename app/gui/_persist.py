@@ -1,0 +1,83 @@
+"""QSettings persistence: the operator's Settings, window geometry and splitter positions."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+from app.common import APP_NAME
+from app.gui.state import ServerMode, Settings
+
+ORGANIZATION = APP_NAME
+
+
+def open_settings() -> QSettings:
+    """The app's settings store (an INI file in the user's config directory)."""
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APP_NAME
+    )
+
+
+def _coerce(raw: Any, default: Any) -> Any:
+    # INI files give strings back; convert to the type of the default.
+    if isinstance(default, ServerMode):
+        return ServerMode(str(raw))
+    if isinstance(default, bool):
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return str(raw)
+
+
+def load_settings(store: QSettings) -> Settings:
+    """The saved Settings; missing or unreadable values take their defaults."""
+    defaults = Settings()
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        default = getattr(defaults, field.name)
+        raw = store.value(f"settings/{field.name}")
+        if raw is None:
+            continue
+        try:
+            values[field.name] = _coerce(raw, default)
+        except ValueError:
+            continue
+    return Settings(**values)
+
+
+def save_settings(store: QSettings, settings: Settings) -> None:
+    """Write every field of `settings`."""
+    for field in fields(Settings):
+        value = getattr(settings, field.name)
+        if isinstance(value, ServerMode):
+            value = value.value
+        store.setValue(f"settings/{field.name}", value)
+    store.sync()
+
+
+def save_layout(store: QSettings, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:
+    """Remember the window geometry, dock/toolbar state and each splitter's sizes."""
+    store.setValue("layout/geometry", window.saveGeometry())
+    store.setValue("layout/state", window.saveState())
+    for name, splitter in splitters.items():
+        store.setValue(f"layout/splitter/{name}", splitter.saveState())
+    store.sync()
+
+
+def restore_layout(store: QSettings, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:
+    """Put the window and splitters back where they were (nothing saved: keep the defaults)."""
+    geometry = store.value("layout/geometry")
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    state = store.value("layout/state")
+    if isinstance(state, QByteArray):
+        window.restoreState(state)
+    for name, splitter in splitters.items():
+        saved = store.value(f"layout/splitter/{name}")
+        if isinstance(saved, QByteArray):
+            splitter.restoreState(saved)

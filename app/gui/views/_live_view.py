@@ -1,0 +1,270 @@
+"""The live view: camera or video playback, face overlays, identify mode, click to enroll."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.gui._slots import asyncSlot
+from app.gui.forms.ui_live_view import Ui_LiveView
+from app.gui.state import (
+    Candidate,
+    Frame,
+    GalleriesState,
+    LiveFace,
+    LiveState,
+    MessageBridge,
+    Operations,
+    Session,
+    Settings,
+    VideoSource,
+    candidate_of,
+    detect_photo,
+    faces_summary,
+    guarded,
+    probe_cameras,
+)
+from app.gui.widgets import Overlay
+
+VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
+PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+
+
+def overlay_kind(face: LiveFace, identify: bool) -> str:
+    """The overlay colour of a face: poor quality, match, unknown, or plain."""
+    if face.issues:
+        return "poor"
+    if identify:
+        return "match" if face.match is not None else "unknown"
+    return "face"
+
+
+class LiveView(QWidget):
+    """Observes LiveState. Signals: `enrollRequested(candidates)`, `searchRequested(candidate)`."""
+
+    enrollRequested = Signal(list)
+    searchRequested = Signal(object)
+
+    def __init__(
+        self,
+        session: Session,
+        galleries: GalleriesState,
+        ops: Operations,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ui = Ui_LiveView()
+        self.ui.setupUi(self)
+        self.session = session
+        self.galleries = galleries
+        self.ops = ops
+        self.state = LiveState(session)
+        self.selected: LiveFace | None = None
+        self._play_task: asyncio.Future[None] | None = None
+        self._frame: Frame | None = None
+
+        self.ui.rateSpin.setValue(self.state.options.detect_rate)
+        self.ui.attributesCheck.setChecked(self.state.options.attributes)
+        self.ui.identifyGalleryCombo.setEnabled(False)
+        self.ui.frameView.set_hint("No source. Open a camera or a video file, or drop photos here.")
+
+        self.state.frame.connect(self._on_frame)
+        self.state.faces_changed.connect(self._on_faces)
+        self.state.playing_changed.connect(self._on_playing)
+        galleries.changed.connect(self._on_galleries)
+        self.ui.refreshCamerasButton.clicked.connect(self.find_cameras)
+        self.ui.openCameraButton.clicked.connect(self.open_camera)
+        self.ui.openFileButton.clicked.connect(self._on_open_file)
+        self.ui.playButton.clicked.connect(self.toggle_play)
+        self.ui.enrollPhotosButton.clicked.connect(self._on_enroll_photos)
+        self.ui.rateSpin.valueChanged.connect(self._on_options)
+        self.ui.attributesCheck.toggled.connect(self._on_options)
+        self.ui.identifyCheck.toggled.connect(self._on_options)
+        self.ui.identifyGalleryCombo.currentTextChanged.connect(self._on_options)
+        self.ui.frameView.clicked.connect(self._on_frame_clicked)
+        self.ui.frameView.filesDropped.connect(self.enroll_photos)
+        self.ui.searchFaceButton.clicked.connect(self._on_search_face)
+        session.settings_changed.connect(self._on_settings)
+
+    def _on_settings(self, settings: Settings) -> None:
+        self.ui.attributesCheck.setChecked(settings.show_attributes)
+        self.ui.rateSpin.setValue(settings.detect_rate)
+        self._on_options()
+
+    @property
+    def messages(self) -> MessageBridge:
+        """Errors go to the window's message bar."""
+        return self.session.messages
+
+    # ------------------------------------------------------------------ sources
+
+    @asyncSlot()
+    @guarded("Looking for cameras")
+    async def find_cameras(self) -> None:
+        """Enumerate camera indices into the source list."""
+        found = await probe_cameras()
+        self.ui.cameraCombo.clear()
+        for index in found:
+            self.ui.cameraCombo.addItem(f"Camera {index}", index)
+        preferred = self.session.settings.camera_index
+        if preferred in found:
+            self.ui.cameraCombo.setCurrentIndex(found.index(preferred))
+        self.ui.openCameraButton.setEnabled(bool(found))
+        if not found:
+            self.ui.cameraCombo.addItem("no camera found")
+
+    @asyncSlot()
+    @guarded("Opening camera")
+    async def open_camera(self) -> None:
+        """Open the chosen camera and play it."""
+        index = self.ui.cameraCombo.currentData()
+        if not isinstance(index, int):
+            index = self.session.settings.camera_index
+        await self._use(await VideoSource.open_camera(index))
+
+    @Slot()
+    def _on_open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", "", VIDEO_FILTER)
+        if path:
+            self.open_video(Path(path))
+
+    @asyncSlot(object)
+    @guarded("Opening video")
+    async def open_video(self, path: Path) -> None:
+        """Open a video file and play it."""
+        await self._use(await VideoSource.open_file(path))
+
+    async def _use(self, source: VideoSource) -> None:
+        self.pause()
+        self.state.set_source(source)
+        self.ui.playButton.setEnabled(True)
+        self.play()
+
+    # ------------------------------------------------------------------ playback
+
+    @Slot()
+    def toggle_play(self) -> None:
+        """Play or pause."""
+        if self.state.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Start playback (frames at the source rate, detection at its own rate)."""
+        if self.state.source is not None and not self.state.playing:
+            self._play_task = self._run_playback()
+
+    def pause(self) -> None:
+        """Stop playback, keeping the source and the last frame."""
+        if self._play_task is not None:
+            self._play_task.cancel()
+            self._play_task = None
+
+    @asyncSlot()
+    @guarded()
+    async def _run_playback(self) -> None:
+        await self.state.play()
+
+    def _on_playing(self, playing: bool) -> None:
+        self.ui.playButton.setText("Pause" if playing else "Play")
+
+    def _on_frame(self, frame: Frame) -> None:
+        self._frame = frame  # the QImage borrows this buffer
+        height, width = int(frame.shape[0]), int(frame.shape[1])
+        image = QImage(frame.data, width, height, width * 3, QImage.Format.Format_RGB888)
+        self.ui.frameView.set_image(image)
+        stats = self.state.stats
+        detect = f", detect {stats.last_detect_ms:.0f} ms" if stats.last_detect_ms else ""
+        self.ui.statsLabel.setText(
+            f"{stats.shown} frames, {stats.analysed} analysed, {stats.dropped} skipped{detect}"
+        )
+
+    def _on_faces(self, _: None) -> None:
+        if self.selected not in self.state.faces:
+            self.selected = None
+        identify = bool(self.state.options.identify_gallery)
+        attributes = self.state.options.attributes
+        self.ui.frameView.set_overlays([
+            Overlay(
+                face.box,
+                face.label(identify=identify, attributes=attributes),
+                overlay_kind(face, identify),
+                face is self.selected,
+            )
+            for face in self.state.faces
+        ])
+        self.ui.facesLabel.setText(faces_summary(self.state.faces) + " — click a face to enroll it")
+        self.ui.searchFaceButton.setEnabled(self.selected is not None)
+
+    def _on_galleries(self, _: None) -> None:
+        combo = self.ui.identifyGalleryCombo
+        current = combo.currentText()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems(self.galleries.names)
+        if current in self.galleries.names:
+            combo.setCurrentText(current)
+        combo.blockSignals(False)
+        self._on_options()
+
+    @Slot()
+    def _on_options(self) -> None:
+        identify = self.ui.identifyCheck.isChecked()
+        self.ui.identifyGalleryCombo.setEnabled(identify)
+        options = self.state.options
+        options.detect_rate = self.ui.rateSpin.value()
+        options.attributes = self.ui.attributesCheck.isChecked()
+        options.identify_gallery = (
+            self.ui.identifyGalleryCombo.currentText() or None if identify else None
+        )
+        options.confidence = self.session.settings.confidence
+        options.detect_timeout = self.session.settings.detect_timeout
+
+    # ------------------------------------------------------------------ faces
+
+    @Slot(float, float)
+    def _on_frame_clicked(self, x: float, y: float) -> None:
+        face = self.state.face_at(x, y)
+        self.selected = face
+        self._on_faces(None)
+        if face is not None:
+            self.enrollRequested.emit([self.candidate(face)])
+
+    def candidate(self, face: LiveFace) -> Candidate:
+        """The enrol/search candidate of a live face."""
+        source = self.state.source.label if self.state.source else "live"
+        return candidate_of(face.detection, f"{source} frame")
+
+    @Slot()
+    def _on_search_face(self) -> None:
+        if self.selected is not None:
+            self.searchRequested.emit(self.candidate(self.selected))
+
+    @Slot()
+    def _on_enroll_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Enroll from photos", "", PHOTO_FILTER)
+        if paths:
+            self.enroll_photos([Path(p) for p in paths])
+
+    @asyncSlot(list)
+    @guarded("Detecting faces in photos")
+    async def enroll_photos(self, paths: list[Path]) -> None:
+        """Detect every face of the photos and offer them for enrolment."""
+        candidates: list[Candidate] = []
+        for path in paths:
+            found = await detect_photo(self.session, path)
+            if not found:
+                self.messages.warning(f"{path.name}: no face found")
+            candidates.extend(found)
+        if candidates:
+            self.enrollRequested.emit(candidates)
+
+    def shutdown(self) -> None:
+        """Stop playback and release the source (the window is closing)."""
+        self.pause()
+        self.state.stop()

@@ -105,3 +105,26 @@ class Hanging(Plugin):
 def activate(app, ctx, plugin_name, plugin_source):
     return Hanging(ctx)
 """
+
+
+def read_event(proc: Any, timeout: float) -> dict[str, Any]:
+    """The next JSON event line a child process writes on stdout (fails after `timeout`)."""
+    import json
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if ready:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            try:
+                event: dict[str, Any] = json.loads(line)
+            except ValueError:
+                continue  # not an event line
+            return event
+        if proc.poll() is not None:
+            break
+    raise AssertionError(f"no event from {proc.args!r} (exit code {proc.poll()})")

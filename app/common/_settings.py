@@ -97,6 +97,8 @@ class ServerSettings:
             raise SettingsError(
                 "url_fetch.max_bytes and url_fetch.timeout_seconds must be positive"
             )
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise SettingsError("log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         if self.token == "":
             object.__setattr__(self, "token", None)
 

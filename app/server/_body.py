@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from app.protocol import ErrorCode, ProtocolError, bad_param
 
@@ -23,11 +23,14 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
         raise _too_large(int(declared), max_bytes)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise _too_large(size, max_bytes)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(size, max_bytes)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ProtocolError(ErrorCode.MALFORMED_REQUEST, "the client went away") from None
     return b"".join(chunks)
 
 
@@ -55,7 +58,7 @@ async def read_json_object(request: Request, max_bytes: int, *, optional: bool) 
         raise ProtocolError(ErrorCode.MALFORMED_REQUEST, "a JSON object body is required")
     try:
         value = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise ProtocolError(ErrorCode.MALFORMED_REQUEST, f"invalid JSON body: {exc}") from exc
     if not isinstance(value, dict):
         raise ProtocolError(ErrorCode.MALFORMED_REQUEST, "the JSON body must be an object")

@@ -115,7 +115,11 @@ def _opener(policy: HostPolicy) -> urllib.request.OpenerDirector:
             headers: Any,
             newurl: str,
         ) -> urllib.request.Request | None:
-            check_url(newurl, policy)
+            try:
+                check_url(newurl, policy)
+            except ProtocolError:
+                fp.close()  # urllib closes the redirect response only when it follows it
+                raise
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     opener = urllib.request.OpenerDirector()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,15 +49,16 @@ def _wait_for_ready(proc: subprocess.Popen[bytes], events: Path) -> str:
     raise RuntimeError(f"server not ready after {SERVER_START_TIMEOUT} s")
 
 
-@pytest.fixture(scope="session")
-def sfapi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a real sfdesk server on a free loopback port, for the whole session."""
-    work = tmp_path_factory.mktemp("sfapi-server")
-    events, log = work / "events.jsonl", work / "server.log"
+@contextmanager
+def running_server(work: Path, config: str, *args: str) -> Iterator[str]:
+    """Run `python -m app server` with a TOML `config` and extra `args`; yields its URL."""
+    events, log, config_file = work / "events.jsonl", work / "server.log", work / "config.toml"
+    config_file.write_text(config)
     with events.open("wb") as out, log.open("wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "server", "--host", "127.0.0.1", "--port", "0"]
-            + ["--data", str(work / "data"), "--parent-pid", str(os.getpid())],
+            + ["--data", str(work / "data"), "--config", str(config_file)]
+            + ["--parent-pid", str(os.getpid()), *args],
             cwd=REPO_ROOT,
             stdout=out,
             stderr=err,
@@ -73,6 +76,37 @@ def sfapi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def sfapi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a real sfdesk server on a free loopback port, for the whole session.
+
+    It may return feature vectors and fetch images from loopback URLs (for the tests of
+    `return_facen` and `detect(url=)`); otherwise it runs with the default settings.
+    """
+    config = 'allow_return_facen = true\n[url_fetch]\nallowed_hosts = ["127.0.0.1"]\n'
+    with running_server(tmp_path_factory.mktemp("sfapi-server"), config) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(url, token) of a server that wants that token, has one inference slot and a broken cache.
+
+    It produces the errors a healthy default server never does: UNAUTHORIZED, OVER_CAPACITY
+    and CACHE_ERROR (its memcached address is a bound socket that does not listen).
+    """
+    with socket.socket() as dead:
+        dead.bind(("127.0.0.1", 0))
+        config = (
+            'workers = 1\nqueue_size = 1\n[cache]\nbackend = "memcached"\n'
+            f'memcached_servers = ["127.0.0.1:{dead.getsockname()[1]}"]\n'
+        )
+        with running_server(
+            tmp_path_factory.mktemp("locked-server"), config, "--token", "test-token"
+        ) as url:
+            yield url, "test-token"
 
 
 @pytest.fixture

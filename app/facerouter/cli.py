@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,20 @@ def _positive(text: str) -> float:
     return value
 
 
-def _facerouter(args: argparse.Namespace) -> int:
+def _logging(level: str) -> None:
     from app.common import setup_logging
+
+    setup_logging(level)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per sf-api call
+
+
+def _facerouter(args: argparse.Namespace) -> int:
     from app.facerouter._replay import print_report, replay
     from app.facerouter._serve import serve
     from app.facerouter._stack import FacerouterSettings
 
-    setup_logging(args.log_level)
+    _logging(args.log_level)
     settings = FacerouterSettings(
         sfapi_url=args.sfapi_url,
         plugin_dir=args.plugin_dir,
@@ -64,12 +72,11 @@ def _facerouter(args: argparse.Namespace) -> int:
 
 
 def _video_worker(args: argparse.Namespace) -> int:
-    from app.common import setup_logging
     from app.facerouter._poster import FramePoster, http_sender
     from app.facerouter._worker import SourceError, VideoWorker, WorkerSettings, open_source
     from app.vision import FaceEngine
 
-    setup_logging(args.log_level)
+    _logging(args.log_level)
     settings = WorkerSettings(
         source=args.source,
         cam_id=args.cam_id,

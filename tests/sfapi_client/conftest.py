@@ -3,6 +3,8 @@
 `fake` answers through `httpx.MockTransport` (no network): tests queue replies and read back the
 requests the client made. `sfapi_server` starts `python -m app server --port 0` once per session
 on a free loopback port with a temporary data directory; `client` is a `Client` connected to it.
+`locked_server` is a second, deliberately constrained server for the errors a healthy one never
+gives (UNAUTHORIZED, OVER_CAPACITY, CACHE_ERROR).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Names and fields follow `ntech.sfapi_client.objects` (`BBox`, `DetectFace`, `DetectResponse`,
 `FaceId`, `Face`, `ListResponse`, `GalleryListItem`) plus the sfdesk extension results
-(`ServerStatus`, `GalleryInfo`, `MetaField`). Value objects are immutable; the two list-like
-results are `list` subclasses (as in ntech) that carry one extra attribute.
+(`ServerStatus`, `GalleryInfo`, `MetaField`). Value objects are immutable; the two results ntech
+calls "list-like" are `list` subclasses that carry one extra attribute.
 
 Each `from_json` raises KeyError, TypeError or ValueError on a body that does not have the
 expected shape; the client turns those into `SFApiMalformedResponseError` in one place. JSON

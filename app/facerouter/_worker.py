@@ -176,7 +176,7 @@ class VideoWorker:
                 break
             now = time.monotonic() - started_mono if live else frames / fps
             frames += 1
-            if now < next_pass:
+            if now < next_pass - 1e-6:  # frames / fps accumulates rounding errors
                 continue
             next_pass = now + 1.0 / self.settings.detect_fps
             passes += 1

@@ -24,22 +24,34 @@ class InferencePool:
     def __init__(self, workers: int, queue_size: int) -> None:
         self._workers = workers
         self._capacity = workers + queue_size
-        self._slots = threading.BoundedSemaphore(self._capacity)
+        self._jobs = 0
+        self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inference")
+
+    @property
+    def jobs(self) -> int:
+        """Jobs running or waiting right now."""
+        return self._jobs
+
+    def _release(self, _: object) -> None:
+        with self._lock:
+            self._jobs -= 1
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run `fn` in a worker thread and await its result."""
-        if not self._slots.acquire(blocking=False):
-            raise ProtocolError(
-                ErrorCode.OVER_CAPACITY,
-                f"the inference queue is full ({self._capacity} jobs); retry later",
-            )
+        with self._lock:
+            if self._jobs >= self._capacity:
+                raise ProtocolError(
+                    ErrorCode.OVER_CAPACITY,
+                    f"the inference queue is full ({self._capacity} jobs); retry later",
+                )
+            self._jobs += 1
         try:
             future: Future[T] = self._executor.submit(fn)
         except BaseException:
-            self._slots.release()
+            self._release(None)
             raise
-        future.add_done_callback(lambda _: self._slots.release())
+        future.add_done_callback(self._release)
         return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:
@@ -47,4 +59,6 @@ class InferencePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __repr__(self) -> str:
-        return f"InferencePool(workers={self._workers}, capacity={self._capacity})"
+        return (
+            f"InferencePool(workers={self._workers}, capacity={self._capacity}, jobs={self._jobs})"
+        )

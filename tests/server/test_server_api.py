@@ -340,10 +340,10 @@ def test_full_inference_queue_answers_over_capacity(make_app: Callable[..., Fake
     threads = [threading.Thread(target=call) for _ in range(2)]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 10
-    while app.engine.calls < 1 and time.monotonic() < deadline:
+    pool = app.client.app.state.services.pool  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while pool.jobs < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.1)
     busy = app.client.post("/v2/detect", content=fake_image(1, 1), headers=JPEG)
     error_of(busy, ErrorCode.OVER_CAPACITY)
     app.engine.gate.set()

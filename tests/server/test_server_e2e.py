@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import signal
 import socket
 import subprocess
 import sys
@@ -400,31 +401,56 @@ def test_missing_models_are_an_error_event_naming_the_installer(tmp_path: Path) 
     assert "python -m app models install" in events[-1]["reason"]
 
 
+class _HeldPhoto(http.server.BaseHTTPRequestHandler):
+    """Serves one photo, but only once the test releases it (a request held in flight)."""
+
+    photo: bytes = b""
+    asked = threading.Event()
+    release = threading.Event()
+
+    def do_GET(self) -> None:
+        type(self).asked.set()
+        type(self).release.wait(30)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(self.photo)))
+        self.end_headers()
+        self.wfile.write(self.photo)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 def test_sigterm_finishes_in_flight_requests(
-    server_factory: ServerFactory, face_photos: list[Any]
+    server_factory: ServerFactory, face_photos: list[Any], tmp_path: Path
 ) -> None:
-    server = server_factory()
-    http = server.http()
-    group = max(
-        (p for p in face_photos if p.use == "detect" and p.faces), key=lambda p: p.faces or 0
-    )
+    _HeldPhoto.photo = next(p.path for p in face_photos if p.use == "verify").read_bytes()
+    source = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldPhoto)
+    threading.Thread(target=source.serve_forever, daemon=True).start()
+    config = tmp_path / "server.toml"
+    config.write_text('[url_fetch]\nallowed_hosts = ["127.0.0.1"]\n')
+    server = server_factory("--config", str(config))
     results: list[int] = []
 
-    def slow_detect() -> None:
-        reply = http.post(
-            "/v2/detect",
-            params={"facen": "on", "attribute": "age,gender"},
-            body=group.path.read_bytes(),
-            content_type="image/jpeg",
-        )
+    def detect_by_url() -> None:
+        url = f"http://127.0.0.1:{source.server_address[1]}/photo.jpg"
+        reply = server.http().post("/v2/detect", body=url.encode(), content_type="text/x-url")
         results.append(reply.status)
 
-    thread = threading.Thread(target=slow_detect)
+    thread = threading.Thread(target=detect_by_url)
     thread.start()
-    time.sleep(0.3)
-    assert server.stop() == 0
-    thread.join(30)
-    assert results == [200]
+    try:
+        assert _HeldPhoto.asked.wait(30), "the server never fetched the URL"
+        server.proc.send_signal(signal.SIGTERM)  # while the request is being handled
+        time.sleep(0.2)
+        _HeldPhoto.release.set()
+        thread.join(30)
+        assert results == [200]
+        assert server.proc.wait(30) == 0
+    finally:
+        _HeldPhoto.release.set()
+        source.shutdown()
+        source.server_close()
 
 
 def test_parent_pid_watchdog_stops_the_server(server_factory: ServerFactory) -> None:

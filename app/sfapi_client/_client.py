@@ -125,7 +125,8 @@ class Client:
             error = remote_error(response.json(), status)
         except (KeyError, TypeError, ValueError) as exc:
             raise SFApiMalformedResponseError(
-                f"{what}: unreadable HTTP {status} response: {type(exc).__name__}: {exc}",
+                f"{what}: unreadable HTTP {status} response ({type(exc).__name__}: {exc}); "
+                f"body starts {response.content[:80]!r}",
                 status=status,
             ) from exc
         raise error

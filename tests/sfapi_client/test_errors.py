@@ -125,6 +125,7 @@ async def test_unreadable_responses_are_malformed(
     _assert_malformed(info.value, cause)
     assert info.value.status == status
     assert f"HTTP {status}" in str(info.value)
+    assert "body starts b" in str(info.value)
 
 
 async def test_a_normalized_image_that_is_not_an_image_is_malformed(fake: Fake) -> None:

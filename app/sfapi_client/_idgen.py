@@ -28,6 +28,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 #: 2024-01-01T00:00:00Z in Unix milliseconds.
@@ -60,10 +61,10 @@ class IdGenerator:
         self._clock = clock
         self._randbits = randbits
         self._lock = threading.Lock()
-        self._pid = os.getpid()
         self._prefix = randbits(PREFIX_BITS)
         self._ms = -1
         self._sequence = _SEQUENCE_MAX
+        _LIVE.add(self)
 
     @property
     def prefix(self) -> int:
@@ -72,8 +73,6 @@ class IdGenerator:
 
     def __call__(self) -> int:
         with self._lock:
-            if os.getpid() != self._pid:
-                self._reseed_after_fork()
             now = max(self._clock() - EPOCH_MS, self._ms)
             if now > self._ms:
                 self._ms, self._sequence = now, self._randbits(SEQUENCE_BITS)
@@ -86,14 +85,25 @@ class IdGenerator:
             return (self._ms << _TIMESTAMP_SHIFT) | (self._prefix << _PREFIX_SHIFT) | self._sequence
 
     def _reseed_after_fork(self) -> None:
+        # The child may have been forked while another thread held the lock: start afresh.
+        self._lock = threading.Lock()
         parent_prefix = self._prefix
         while self._prefix == parent_prefix:
             self._prefix = self._randbits(PREFIX_BITS)
-        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         return f"IdGenerator(prefix={self._prefix:#05x}, last_ms={self._ms})"
 
+
+_LIVE: weakref.WeakSet[IdGenerator] = weakref.WeakSet()
+
+
+def _reseed_all_after_fork() -> None:
+    for generator in _LIVE:
+        generator._reseed_after_fork()
+
+
+os.register_at_fork(after_in_child=_reseed_all_after_fork)
 
 _DEFAULT = IdGenerator()
 

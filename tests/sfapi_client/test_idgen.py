@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -79,18 +81,23 @@ def test_threads_get_unique_ids() -> None:
     assert all(out == sorted(out) for out in results)
 
 
-def test_a_forked_child_draws_a_new_prefix() -> None:
+def test_a_forked_child_draws_a_new_prefix_and_never_deadlocks() -> None:
     gen = IdGenerator()
     parent_prefix = _fields(gen())[1]
     read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: report the prefix of its next id and leave at once
-        os.write(write, str(_fields(gen())[1]).encode())
-        os._exit(0)
+    with gen._lock:  # as if another thread were inside gen() at the moment of the fork
+        pid = os.fork()
+        if pid == 0:  # child: report the prefix of its next id and leave at once
+            os.write(write, str(_fields(gen())[1]).encode())
+            os._exit(0)
     os.close(write)
-    child_prefix = int(os.read(read, 64))
+    ready, _, _ = select.select([read], [], [], 30)
+    child_prefix = int(os.read(read, 64)) if ready else None
     os.close(read)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
+    assert child_prefix is not None, "the child deadlocked on the inherited lock"
     assert child_prefix != parent_prefix
     assert _fields(gen())[1] == parent_prefix
 

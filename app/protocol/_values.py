@@ -28,7 +28,8 @@ def parse_uint64(text: str | int, param: str) -> int:
     if isinstance(text, int):
         value = text
     else:
-        if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        # The length bound also keeps int() below Python's 4300-digit conversion limit.
+        if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 20:
             raise bad_param(param, text, "must be an unsigned 64-bit integer")
         value = int(text)
     if not 0 <= value <= UINT64_MAX:

@@ -35,6 +35,7 @@ def int_in_range(params: QueryParams, key: str, default: int, low: int, high: in
     value = single(params, key)
     if value is None:
         return default
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+    digits = value.isascii() and value.isdigit() and len(value) <= 20
+    if not digits or not low <= int(value) <= high:
         raise bad_param(key, value, f"{key} must be an integer between {low} and {high}")
     return int(value)

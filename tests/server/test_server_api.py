@@ -423,6 +423,13 @@ def test_add_face_errors_change_nothing(fake_app: FakeApp) -> None:
         ),
         ("/v2/galleries/g/faces/-1", {"from": f"detection:{det}"}, ErrorCode.BAD_PARAM, "face_id"),
         (
+            "/v2/galleries/g/faces/" + "9" * 5000,
+            {"from": f"detection:{det}"},
+            ErrorCode.BAD_PARAM,
+            "face_id",
+        ),
+        ("/v2/galleries/g/faces/2", {"from": "faces/g/" + "9" * 5000}, ErrorCode.BAD_PARAM, "from"),
+        (
             "/v2/galleries/nope/faces/2",
             {"from": f"detection:{det}"},
             ErrorCode.GALLERY_NOT_FOUND,
@@ -524,6 +531,8 @@ def test_filters_narrow_results(filled: FakeApp) -> None:
         ([("id:in", str(UINT64_MAX + 1))], "id:in"),
         ([("id:gte", "1"), ("id:gte", "2")], "id:gte"),
         ([("limit", "0")], "limit"),
+        ([("limit", "9" * 5000)], "limit"),
+        ([("id:gte", "9" * 5000)], "id:gte"),
         ([("limit", "100001")], "limit"),
         ([("ignore_errors", "perhaps")], "ignore_errors"),
         ([("looks", "x")], "looks"),

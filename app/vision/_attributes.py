@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from app.vision._geometry import (
@@ -21,12 +20,12 @@ from app.vision._geometry import (
     expanded_crop_rect,
     scaled_crop_rect,
 )
-from app.vision._sessions import OnnxModel
+from app.vision._sessions import OnnxModel, blob
 from app.vision._timing import StageTimer
 from app.vision._types import Gender, HeadPose
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+IMAGENET_INV_STD = 1.0 / np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 #: SSR output scale: years for age, 1 (male) .. 0 (female) for gender.
 AGE_RANGE = 101.0
@@ -68,14 +67,13 @@ def ssr_decode(outputs: Sequence[FloatArray], value_range: float) -> float:
 
 
 def _prepare(bgr_patch: ImageArray, size: int, *, rgb: bool, imagenet: bool) -> FloatArray:
-    """Resize a BGR patch, order its channels as the network wants, scale, normalise, NCHW."""
-    resized = cv2.resize(bgr_patch, (size, size), interpolation=cv2.INTER_LINEAR)
-    if rgb:
-        resized = resized[:, :, ::-1]
-    pixels = resized.astype(np.float32) / 255.0
+    """Resize a BGR patch, order its channels as the network wants, scale to 0..1, NCHW;
+    with `imagenet`, also normalise each channel by the ImageNet mean and std."""
+    tensor = blob(bgr_patch, 1.0 / 255.0, size=(size, size), swap_rb=rgb)
     if imagenet:
-        pixels = (pixels - IMAGENET_MEAN) / IMAGENET_STD
-    return np.ascontiguousarray(pixels.transpose(2, 0, 1)[None], dtype=np.float32)
+        tensor -= IMAGENET_MEAN[None, :, None, None]
+        tensor *= IMAGENET_INV_STD[None, :, None, None]
+    return tensor
 
 
 @dataclass(frozen=True)

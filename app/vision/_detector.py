@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from app.vision._config import VisionConfig
 from app.vision._geometry import FloatArray, ImageArray, drop_contained, letterbox, nms
-from app.vision._sessions import OnnxModel
+from app.vision._sessions import OnnxModel, blob
 from app.vision._timing import StageTimer
 
 #: Fraction of each image side one tile covers; two tiles per side overlap by 25 %.
@@ -39,10 +39,9 @@ class FaceDetector:
         self, bgr: ImageArray, threshold: float, timer: StageTimer | None
     ) -> tuple[FloatArray, FloatArray]:
         canvas, lb = letterbox(bgr, self.in_w, self.in_h)
-        # The network sees RGB; swapping after the resize touches only 320x240 pixels.
-        rgb = canvas[:, :, ::-1].astype(np.float32)
-        tensor = ((rgb - 127.0) / 128.0).transpose(2, 0, 1)[None]
-        scores_out, boxes_out = self.model.run(np.ascontiguousarray(tensor), timer)
+        # (v - 127) / 128 in RGB order, NCHW; swapping after the resize touches few pixels.
+        tensor = blob(canvas, 1.0 / 128.0, mean=127.0, swap_rb=True)
+        scores_out, boxes_out = self.model.run(tensor, timer)
         scores = scores_out[0, :, 1]
         mask = scores >= threshold
         scores, boxes = scores[mask], boxes_out[0][mask]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.vision._geometry import FloatArray, ImageArray
-from app.vision._sessions import OnnxModel
+from app.vision._sessions import OnnxModel, blob
 from app.vision._timing import StageTimer
 
 
@@ -28,6 +28,6 @@ class Embedder:
 
     def embed(self, aligned_bgr: ImageArray, timer: StageTimer | None = None) -> FloatArray:
         """The L2-normalised vector; the network sees BGR, (v - 127) / 128, NCHW."""
-        tensor = ((aligned_bgr.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1)[None]
-        (out,) = self.model.run(np.ascontiguousarray(tensor), timer)
+        tensor = blob(aligned_bgr, 1.0 / 128.0, mean=127.0)
+        (out,) = self.model.run(tensor, timer)
         return l2_normalise(out[0])

@@ -1,4 +1,4 @@
-"""ONNX Runtime sessions of a model pack: created once with sfdesk's options, checked, reused.
+"""ONNX Runtime sessions of a model pack and their input tensors: created once, checked, reused.
 
 `InferenceSession.run` is thread-safe, so one `OnnxModel` serves every request thread. Each session
 uses `threads` intra-op threads, one inter-op thread and no spinning (so idle sessions do not
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
@@ -19,6 +20,22 @@ from app.vision._manifest import ModelFile
 from app.vision._timing import StageTimer
 
 Tensor = npt.NDArray[np.float32]
+
+
+def blob(
+    image: npt.NDArray[np.uint8],
+    scale: float,
+    *,
+    mean: float = 0.0,
+    size: tuple[int, int] | None = None,
+    swap_rb: bool = False,
+) -> Tensor:
+    """The 1 x C x H x W float32 tensor `(pixel - mean) * scale`, resized (bilinear) to `size`
+    and with the first and third channels swapped on request (BGR -> RGB)."""
+    tensor = cv2.dnn.blobFromImage(
+        image, scale, size or (0, 0), (mean, mean, mean), swapRB=swap_rb, crop=False
+    )
+    return np.asarray(tensor, dtype=np.float32)
 
 
 def session_options(threads: int) -> ort.SessionOptions:

@@ -71,9 +71,12 @@ class FrameEndpoint:
             log.warning("rejected frame posted to %s: %s", request.url.path, exc)
             return JSONResponse(exc.body(), status_code=exc.status)
         if self.recorder is not None:
-            await asyncio.to_thread(
-                self.recorder.save, parts, path=request.url.path, received=datetime.now(UTC)
-            )
+            try:
+                await asyncio.to_thread(
+                    self.recorder.save, parts, path=request.url.path, received=datetime.now(UTC)
+                )
+            except OSError:  # a full disk must not stop the plugins from seeing the frame
+                log.exception("cannot record the frame in %s", self.recorder.directory)
         frame = FrHTTPRequest(
             method=request.method,
             path=request.url.path,

@@ -245,7 +245,7 @@ def _detect_params() -> list[Doc]:
     return out
 
 
-def _list_params() -> list[Doc]:
+def _list_params(settings: ServerSettings) -> list[Doc]:
     return [
         _query("looks_like", {"type": "string"}, f"search by similarity to {_REF_DOC}"),
         _query(
@@ -253,7 +253,11 @@ def _list_params() -> list[Doc]:
             {"type": "number", "minimum": 0, "maximum": 1},
             "minimum confidence (only with looks_like; default 0.75)",
         ),
-        _query("limit", {"type": "integer", "minimum": 1}, "page size / top N (server maximum)"),
+        _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.max_limit},
+            f"page size / top N (default {settings.default_limit})",
+        ),
         _query("sort", {"enum": ["id", "-id", "-confidence"]}, "id order, or -confidence"),
         _query("page", {"type": "string"}, "the next_page cursor of the previous page"),
         _query("ignore_errors", _BOOL, "answer from the reachable storage on partial failure"),
@@ -374,7 +378,7 @@ def openapi_document(settings: ServerSettings) -> Doc:
             "get": {
                 "summary": "List or search faces",
                 "description": _meta_filter_note(),
-                "parameters": [_GALLERY, *_list_params()],
+                "parameters": [_GALLERY, *_list_params(settings)],
                 "responses": _ok("faces", _ref("FaceList")) | _errors(404, 503),
             }
         },

@@ -13,7 +13,7 @@ import pytest
 from conftest import FakeApp, TestClient
 from server_fakes import fake_image
 
-from app.common import ServerSettings
+from app.common import CacheSettings, ServerSettings
 from app.protocol import UINT64_MAX, ErrorCode
 from app.server import MemoryCache, create_app
 
@@ -307,6 +307,17 @@ def test_detections_with_facen_are_cached(fake_app: FakeApp) -> None:
     plain = c.post("/v2/detect", content=fake_image(1, 2), headers=JPEG).json()["faces"][0]
     error_of(c.get(f"/v2/detect/{plain['id']}"), ErrorCode.NOT_FOUND)
     error_of(c.get("/v2/detect/nope/normalized"), ErrorCode.NOT_FOUND)
+
+
+def test_expired_detections_are_source_not_found(make_app: Callable[..., FakeApp]) -> None:
+    app = make_app(cache=CacheSettings(ttl_seconds=0.05))
+    app.client.post("/v2/galleries/g")
+    det = detect(app)["faces"][0]["id"]
+    time.sleep(0.1)
+    response = app.client.post("/v2/galleries/g/faces/1", json={"from": f"detection:{det}"})
+    error_of(response, ErrorCode.SOURCE_NOT_FOUND, "from")
+    error_of(app.client.get(f"/v2/detect/{det}"), ErrorCode.NOT_FOUND)
+    assert app.storage.galleries["g"][1] == {}
 
 
 def test_detection_cache_expires_and_is_bounded() -> None:

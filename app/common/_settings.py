@@ -37,7 +37,7 @@ class CacheSettings:
 
     backend: str = "memory"
     ttl_seconds: float = 3600.0
-    max_items: int = 100_000
+    max_items: int = 10_000
     memcached_servers: tuple[str, ...] = ("127.0.0.1:11211",)
     memcached_timeout_seconds: float = 1.0
 

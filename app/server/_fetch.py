@@ -56,6 +56,12 @@ class HostPolicy:
     def _listed(self, address: IPAddress) -> bool:
         return any(address in net for net in self._networks)
 
+    def __repr__(self) -> str:
+        return (
+            f"HostPolicy(any_public={self._any_public}, names={sorted(self._names)!r}, "
+            f"suffixes={self._suffixes!r}, networks={[str(n) for n in self._networks]!r})"
+        )
+
 
 def _is_net(text: str) -> bool:
     try:

@@ -188,6 +188,13 @@ def test_event_stream_writes_json_lines() -> None:
     }
 
 
+def test_package_exports_are_sorted_and_real() -> None:
+    import app.server
+
+    assert app.server.__all__ == sorted(app.server.__all__)
+    assert all(hasattr(app.server, name) for name in app.server.__all__)
+
+
 def test_process_alive() -> None:
     assert process_alive(os.getpid())
     assert not process_alive(2**22 + 12345)

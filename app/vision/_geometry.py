@@ -143,14 +143,11 @@ def scaled_crop_rect(box: FloatArray, factor: float, width: int, height: int) ->
 
 
 def expanded_crop_rect(
-    box: FloatArray, factor: float, width: int, height: int, *, centred: bool = True
+    box: FloatArray, factor: float, width: int, height: int
 ) -> tuple[int, int, int, int]:
-    """(x, y, w, h) of the box grown `factor` times (about its centre or its top-left), clipped."""
+    """(x, y, w, h) of the box grown `factor` times about its centre, clipped to the image."""
     w, h = box[2] - box[0], box[3] - box[1]
-    if centred:
-        x1, y1 = box[0] - w * (factor - 1) / 2, box[1] - h * (factor - 1) / 2
-    else:
-        x1, y1 = box[0], box[1]
+    x1, y1 = box[0] - w * (factor - 1) / 2, box[1] - h * (factor - 1) / 2
     x2, y2 = x1 + w * factor, y1 + h * factor
     left, top = max(0, int(x1)), max(0, int(y1))
     right, bottom = min(width, int(np.ceil(x2))), min(height, int(np.ceil(y2)))

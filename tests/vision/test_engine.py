@@ -270,6 +270,18 @@ def test_engine_reports_its_pack_and_loads_the_expression_model_lazily(
     assert "expression_loaded=True" in repr(fresh)
 
 
+@pytest.mark.parametrize("shape", [(1, 1, 3), (5, 7, 3), (20, 3000, 3)])
+def test_tiny_and_extreme_frames_do_not_break_the_pipeline(
+    engine: FaceEngine, shape: tuple[int, int, int]
+) -> None:
+    frame = np.zeros(shape, np.uint8)
+    assert engine.detect_array(frame, DetectOptions(autorotate=True)).faces == ()
+    everything = DetectOptions(detector="normalized", facen=True, gender=True, age=True)
+    assert len(engine.detect_array(frame, everything).faces) == 1
+    with pytest.raises(ValueError, match="BGR"):
+        engine.detect_array(np.zeros(shape[:2], np.uint8))
+
+
 def test_missing_models_name_the_install_command(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as caught:
         FaceEngine(model_dir=tmp_path)

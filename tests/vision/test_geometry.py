@@ -13,6 +13,7 @@ from app.vision._geometry import (
     ARCFACE_TEMPLATE,
     align_face,
     drop_contained,
+    expanded_crop_rect,
     five_points,
     iou,
     letterbox,
@@ -84,6 +85,11 @@ def test_scaled_crop_rect_grows_about_the_centre_and_shifts_inside() -> None:
     assert (x, y) == (0, 0) and (w, h) == (60, 60)  # shifted, not clipped
     x, y, w, h = scaled_crop_rect(boxes((0, 0, 80, 80))[0], 2.0, 100, 100)
     assert w <= 99 and h <= 99 and x >= 0 and y >= 0  # factor reduced to fit
+
+
+def test_expanded_crop_rect_grows_about_the_centre_and_clips() -> None:
+    assert expanded_crop_rect(boxes((40, 40, 60, 60))[0], 1.5, 200, 200) == (35, 35, 30, 30)
+    assert expanded_crop_rect(boxes((0, 0, 40, 40))[0], 1.5, 200, 200) == (0, 0, 50, 50)
 
 
 def test_five_points_from_68() -> None:

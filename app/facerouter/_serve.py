@@ -64,6 +64,8 @@ async def serve(settings: FacerouterSettings, host: str, port: int) -> int:
         emit("error", code="PLUGIN_LOAD_ERROR", reason=str(exc))
         log.error("%s", exc)
         return 2
+    if not router.manager.plugins:
+        log.warning("no plugins loaded: frames will be accepted and ignored")
     bound_host, bound_port = sock.getsockname()[:2]
     config = uvicorn.Config(router.app, lifespan="off", access_log=False, log_config=None)
     server = _Server(config)

@@ -14,6 +14,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from app.plugins._context import PluginContext
@@ -53,7 +54,9 @@ def _accepts(func: Callable[..., object], arity: int) -> bool:
 
 
 def _activate_function(name: str, loaded: object) -> Callable[..., object]:
-    activate = loaded if inspect.isfunction(loaded) else getattr(loaded, "activate", None)
+    activate: object = (
+        getattr(loaded, "activate", None) if isinstance(loaded, ModuleType) else loaded
+    )
     if activate is None:
         raise PluginLoadError(name, "has no activate(app, ctx, plugin_name, plugin_source)")
     if not callable(activate):

@@ -106,3 +106,11 @@ def test_malformed_frames_are_bad_param_naming_the_part(case: str) -> None:
     assert info.value.param == param
     assert info.value.status == 400
     assert json.dumps(info.value.body())  # serializable as the 400 body
+
+
+def test_package_all_is_sorted_and_complete() -> None:
+    import app.facerouter
+
+    names = app.facerouter.__all__
+    assert names == sorted(names)
+    assert all(hasattr(app.facerouter, name) for name in names)

@@ -21,6 +21,7 @@ from app.plugins import (
     PluginContext,
     PluginLoadError,
     PluginManager,
+    PluginSource,
     directory_sources,
     entry_point_sources,
 )
@@ -331,3 +332,13 @@ def test_all_is_sorted_and_complete() -> None:
     names: Any = app.plugins.__all__
     assert names == sorted(names)
     assert all(hasattr(app.plugins, name) for name in names)
+
+
+async def test_a_source_may_load_any_callable_as_activate(ctx: PluginContext) -> None:
+    class Activator:
+        def __call__(self, app: object, ctx: PluginContext, name: str, source: object) -> Plugin:
+            return Plugin(ctx)
+
+    manager = PluginManager(ctx)
+    await manager.activate(PluginSource("callable", "entry_point", "x:y", Activator))
+    assert list(ctx.plugins) == ["callable"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from starlette.datastructures import QueryParams
@@ -44,18 +45,15 @@ def _one(params: QueryParams, key: str) -> str:
 
 
 def _id_filter(params: QueryParams) -> IdFilter:
-    gte = lte = None
-    one_of: frozenset[int] | None = None
-    for key in ("id:gte", "id:lte", "id:in"):
-        if key not in params:
-            continue
-        if key == "id:in":
-            one_of = frozenset(parse_uint64(v, key) for v in _values(params, key, True))
-        elif key == "id:gte":
-            gte = parse_uint64(_one(params, key), key)
-        else:
-            lte = parse_uint64(_one(params, key), key)
-    return IdFilter(gte=gte, lte=lte, one_of=one_of)
+    gte, lte = single(params, "id:gte"), single(params, "id:lte")
+    one_of = None
+    if "id:in" in params:
+        one_of = frozenset(parse_uint64(v, "id:in") for v in _values(params, "id:in", True))
+    return IdFilter(
+        gte=None if gte is None else parse_uint64(gte, "id:gte"),
+        lte=None if lte is None else parse_uint64(lte, "id:lte"),
+        one_of=one_of,
+    )
 
 
 def _meta_value(kind: MetaType, key: str, text: str) -> MetaValue:
@@ -109,6 +107,17 @@ def _check_known(params: QueryParams) -> None:
             raise bad_param(key, params[key], "id filters are id:gte, id:lte and id:in")
 
 
+@dataclass(frozen=True, eq=False)
+class _Filters:
+    """What listings and searches share: the gallery, filters, limit and ignore_errors."""
+
+    gallery: str
+    id_filter: IdFilter
+    meta_filters: tuple[MetaFilter, ...]
+    limit: int
+    ignore_errors: bool
+
+
 async def list_faces(request: Request) -> Response:
     """GET /v2/galleries/{gallery}/faces: a listing page, or a search with `looks_like`."""
     svc = services(request)
@@ -120,17 +129,18 @@ async def list_faces(request: Request) -> Response:
     ignore_errors = flag(params, "ignore_errors")
     id_filter = _id_filter(params)
     schema = await svc.blocking(lambda: svc.storage.gallery_schema(gallery))
-    meta_filters = _meta_filters(params, schema)
+    common = _Filters(gallery, id_filter, _meta_filters(params, schema), limit, ignore_errors)
     looks_like = single(params, "looks_like")
-    sort_text = single(params, "sort")
     if looks_like is None:
-        if "threshold" in params:
-            raise bad_param("threshold", params["threshold"], "threshold needs looks_like")
-        if sort_text not in (None, "id", "-id"):
-            raise bad_param("sort", sort_text, "a listing sorts by id or -id")
-        return await _listing(svc, request, gallery, limit, ignore_errors, id_filter, meta_filters)
-    if sort_text not in (None, "-confidence"):
-        raise bad_param("sort", sort_text, "search results are sorted by -confidence")
+        return await _listing(svc, params, common)
+    return await _search(svc, params, looks_like, common)
+
+
+async def _search(
+    svc: Services, params: QueryParams, looks_like: str, common: _Filters
+) -> Response:
+    if single(params, "sort") not in (None, "-confidence"):
+        raise bad_param("sort", params["sort"], "search results are sorted by -confidence")
     if "page" in params:
         raise bad_param("page", params["page"], "searches return a single page")
     min_cosine = cosine_from_confidence(_threshold(params))
@@ -138,45 +148,40 @@ async def list_faces(request: Request) -> Response:
     if min_cosine > 1.0:  # a confidence no cosine reaches (e.g. threshold=1): nothing matches
         return JSONResponse({"faces": [], "next_page": None})
     query = Query(
-        id_filter=id_filter,
-        meta_filters=meta_filters,
+        id_filter=common.id_filter,
+        meta_filters=common.meta_filters,
         probe=source.vector,
         probe_model_pack=source.model_pack,
         min_cosine=max(-1.0, min_cosine),
         sort="-confidence",
-        limit=limit,
-        ignore_errors=ignore_errors,
+        limit=common.limit,
+        ignore_errors=common.ignore_errors,
     )
-    result = await svc.blocking(lambda: svc.storage.query(gallery, query))
+    result = await svc.blocking(lambda: svc.storage.query(common.gallery, query))
     cosines = result.cosines or ()
     faces = [face_json(face, cos) for face, cos in zip(result.faces, cosines, strict=True)]
     return JSONResponse({"faces": faces, "next_page": None})
 
 
-async def _listing(
-    svc: Services,
-    request: Request,
-    gallery: str,
-    limit: int,
-    ignore_errors: bool,
-    id_filter: IdFilter,
-    meta_filters: tuple[MetaFilter, ...],
-) -> Response:
-    params = request.query_params
-    sort: Sort = "-id" if single(params, "sort") == "-id" else "id"
+async def _listing(svc: Services, params: QueryParams, common: _Filters) -> Response:
+    if "threshold" in params:
+        raise bad_param("threshold", params["threshold"], "threshold needs looks_like")
+    sort_text = single(params, "sort")
+    if sort_text not in (None, "id", "-id"):
+        raise bad_param("sort", sort_text, "a listing sorts by id or -id")
+    sort: Sort = "-id" if sort_text == "-id" else "id"
     filters = [(k, v) for k, v in params.multi_items() if k not in ("page", "limit")]
-    bound_to = fingerprint(gallery, filters)
+    bound_to = fingerprint(common.gallery, filters)
     page = single(params, "page")
-    after = None if page is None else decode_cursor(page, sort, bound_to)
     query = Query(
-        id_filter=id_filter,
-        meta_filters=meta_filters,
+        id_filter=common.id_filter,
+        meta_filters=common.meta_filters,
         sort=sort,
-        limit=limit,
-        after=after,
-        ignore_errors=ignore_errors,
+        limit=common.limit,
+        after=None if page is None else decode_cursor(page, sort, bound_to),
+        ignore_errors=common.ignore_errors,
     )
-    result = await svc.blocking(lambda: svc.storage.query(gallery, query))
+    result = await svc.blocking(lambda: svc.storage.query(common.gallery, query))
     next_page = None
     if result.more and result.faces:
         next_page = encode_cursor(sort, result.faces[-1].id, bound_to)

@@ -53,7 +53,8 @@ class _Server(uvicorn.Server):
 async def serve(settings: FacerouterSettings, host: str, port: int) -> int:
     """Run the facerouter until a signal; returns the exit status."""
     try:
-        sock = socket.create_server((host, port))
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.create_server((host, port), family=family)
     except OSError as exc:
         emit("error", code="ADDRESS_IN_USE", reason=f"cannot listen on {host}:{port}: {exc}")
         return 1

@@ -9,6 +9,7 @@ as detection allows and uses video time; a camera or stream uses the wall clock.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class WorkerSettings:
 @dataclass(frozen=True)
 class WorkerResult:
     """How a run ended: frames read, detection passes, tracks, shots posted, and whether the
-    source ended normally (a file at its end) or failed (a live source stopped)."""
+    source failed (a live source stopped delivering frames without `stop()` being called)."""
 
     frames: int
     detections: int
@@ -108,6 +109,11 @@ class VideoWorker:
         self.tracker = IoUTracker(min_iou=settings.min_iou, max_gap=settings.max_gap)
         self.policy = BestShotPolicy(settings.mode, settings.interval)
         self._shots = 0
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask `run()` to finish after the current frame (thread- and signal-safe)."""
+        self._stop.set()
 
     def _sightings(self, frame: ImageArray, t: float, timestamp: datetime) -> list[Sighting]:
         result = self.detector.detect_array(frame, DetectOptions(detector="nnd"))
@@ -163,14 +169,15 @@ class VideoWorker:
             self._post(track, shot)
 
     def run(self, capture: cv2.VideoCapture) -> WorkerResult:
-        """Process `capture` until it ends or fails, then post what the live tracks hold."""
+        """Process `capture` until it ends, fails or `stop()` is called, then post what the
+        live tracks hold."""
         live = is_live(self.settings.source)
         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
         started_wall, started_mono = datetime.now(UTC), time.monotonic()
         frames = passes = 0
         next_pass = 0.0
         now = 0.0
-        while True:
+        while not self._stop.is_set():
             ok, frame = capture.read()
             if not ok or frame is None:
                 break
@@ -185,9 +192,11 @@ class VideoWorker:
             self._step(self._sightings(image, now, timestamp), now)
         for track, shot in self.policy.select([], self.tracker.flush(), now):
             self._post(track, shot)
-        failed = live
+        failed = live and not self._stop.is_set()
         if failed:
             log.error("video source %r stopped delivering frames", self.settings.source)
+        elif self._stop.is_set():
+            log.info("stopped on request after %d frames", frames)
         else:
             log.info("video file %r ended after %d frames", self.settings.source, frames)
         return WorkerResult(frames, passes, self.tracker.started, self._shots, failed)

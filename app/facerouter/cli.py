@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,8 +98,11 @@ def _video_worker(args: argparse.Namespace) -> int:
         capture.release()
         return 2
     poster = FramePoster(http_sender(args.facerouter), max_queue=args.max_queue)
+    worker = VideoWorker(settings, engine, poster.submit)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # finish cleanly: post live tracks, drain
+        signal.signal(sig, lambda *_: worker.stop())
     try:
-        result = VideoWorker(settings, engine, poster.submit).run(capture)
+        result = worker.run(capture)
     finally:
         capture.release()
         stats = poster.close(drain_timeout=args.drain_timeout)

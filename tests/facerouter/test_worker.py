@@ -204,3 +204,25 @@ def test_timestamps_follow_video_time(tmp_path: Path) -> None:
     first, second = (decode_frame(parts).timestamp for parts in posted)
     assert isinstance(first, datetime)
     assert (second - first).total_seconds() == pytest.approx(3.0, abs=0.5)
+
+
+def test_stop_finishes_cleanly_and_posts_the_live_tracks(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "v.avi", [100] * 40)
+    posted: list[list[RawPart]] = []
+
+    class StoppingDetector(BrightnessDetector):
+        def detect_array(self, bgr: Any, options: DetectOptions | None = None) -> DetectResult:
+            if self.calls == 5:
+                worker.stop()  # as the SIGINT/SIGTERM handler of the command does
+            return super().detect_array(bgr, options)
+
+    worker = VideoWorker(
+        WorkerSettings(source=str(video), cam_id="c"), StoppingDetector(), posted.append
+    )
+    capture = open_source(str(video))
+    try:
+        result = worker.run(capture)
+    finally:
+        capture.release()
+    assert result.frames < 40 and not result.source_failed
+    assert result.shots == len(posted) == 1  # the live track's best shot was still posted

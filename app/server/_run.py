@@ -136,6 +136,7 @@ async def _serve(
 def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None) -> None:
     check_bind(settings)
     default_schema = schema_from_json(settings.default_meta_schema, "default_meta_schema")
+    sock = bind_socket(settings.host, settings.port)  # first: a taken port fails fast
     events.progress("loading models")
     config = VisionConfig(
         max_image_bytes=settings.max_body_bytes, max_image_pixels=settings.max_image_pixels
@@ -146,7 +147,6 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
     storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
     cache = build_cache(settings)
     events.progress("starting HTTP server")
-    sock = bind_socket(settings.host, settings.port)
     app = create_app(settings, storage, engine, cache)
     server = uvicorn.Server(
         uvicorn.Config(
@@ -157,10 +157,14 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
             timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
         )
     )
-    # uvicorn re-raises the stop signal once it has shut down; after a graceful stop the
-    # process should simply exit 0, so the handlers it restores do nothing.
+    # uvicorn installs its own handlers while serving and re-raises the stop signal after its
+    # graceful shutdown; ours (in place before and after) only ask for that shutdown, so a
+    # signal during start-up is not lost and a graceful stop exits 0.
+    def stop(*_: object) -> None:
+        server.should_exit = True
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+        signal.signal(sig, stop)
     asyncio.run(_serve(server, sock, events, parent_pid))
 
 

@@ -392,6 +392,19 @@ def test_refuses_to_bind_beyond_loopback_without_token(tmp_path: Path) -> None:
     assert not any(e["event"] == "ready" for e in events)
 
 
+def test_taken_port_and_bad_config_are_error_events(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, events = _run_to_exit("--port", port, "--data", str(tmp_path))
+    assert code != 0 and events[-1]["event"] == "error" and port in events[-1]["reason"]
+    config = tmp_path / "c.toml"
+    config.write_text("wrokers = 2\n")
+    code, events = _run_to_exit("--port", "0", "--data", str(tmp_path), "--config", str(config))
+    assert code == 2 and events[-1]["code"] == "BAD_PARAM" and "wrokers" in events[-1]["reason"]
+
+
 def test_missing_models_are_an_error_event_naming_the_installer(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text(f'model_dir = "{tmp_path / "no-models"}"\n')

@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
 from app.facerouter._record import FrameRecorder
 from app.facerouter._router import FrameRejected, FrameRouter
 from app.facerouter._wire import RawPart, decode_frame, malformed
 from app.plugins import FrHTTPRequest
-from app.protocol import ProtocolError
+from app.protocol import ErrorCode, ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +94,15 @@ class FrameEndpoint:
 
     async def fallback(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The router's default app: a POST to an unclaimed path is a frame, anything else 404."""
+        if scope["type"] == "websocket":
+            await WebSocketClose()(scope, receive, send)
+            return
         request = Request(scope, receive)
-        if scope["type"] == "http" and request.method == "POST":
+        if request.method == "POST":
             response = await self.handle(request)
         else:
-            response = JSONResponse({"code": "NOT_FOUND", "reason": "no such route"}, 404)
+            error = ProtocolError(ErrorCode.NOT_FOUND, f"no route {request.url.path!r}")
+            response = JSONResponse(error.body(), status_code=error.status)
         await response(scope, receive, send)
 
 

@@ -223,7 +223,7 @@ async def test_frames_are_accepted_on_any_path_and_status_lists_plugins(
     status = await h.http.get("/v0/status")
     assert status.json() == {"status": "ok", "plugins": ["recording"]}
     missing = await h.http.get("/nothing")
-    assert missing.status_code == 404
+    assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
 
 
 async def test_plugins_may_add_routes_to_the_app(make_harness: Any) -> None:

@@ -21,10 +21,17 @@ class EventStream:
     @classmethod
     def take_stdout(cls) -> EventStream:
         """Keep a private handle on fd 1 and point fd 1 and `sys.stdout` at stderr."""
-        sys.stdout.flush()
-        events = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-        os.dup2(2, 1)
-        sys.stdout = sys.stderr
+        if sys.stdout is not None:  # None in a windowed (frozen) process without a console
+            sys.stdout.flush()
+        try:
+            events = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+        except OSError:  # no stdout at all: nobody listens for events
+            return cls(open(os.devnull, "w", encoding="utf-8"))
+        try:
+            os.dup2(2, 1)
+            sys.stdout = sys.stderr
+        except OSError:  # no stderr either: keep stdout as it is
+            pass
         return cls(events)
 
     def emit(self, event: str, **fields: Any) -> None:

@@ -25,6 +25,12 @@ def _pair(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _http_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -157,7 +163,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     vw.add_argument("--source", required=True, help="camera index (0), video file or URL")
     vw.add_argument(
-        "--facerouter", required=True, help="frame URL, e.g. http://host:18820/v0/frame"
+        "--facerouter",
+        required=True,
+        type=_http_url,
+        help="frame URL, e.g. http://host:18820/v0/frame",
     )
     vw.add_argument("--cam-id", required=True, help="camera id sent with every frame")
     vw.add_argument("--labels", type=_pair, nargs="*", metavar="K=V", help="labels of the frames")

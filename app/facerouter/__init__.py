@@ -1,4 +1,13 @@
-"""The facerouter HTTP service and the video worker that feeds it."""
+"""The facerouter HTTP service and the video worker that feeds it (docs/facerouter.md).
+
+Errors this package raises on purpose:
+
+    app.protocol.ProtocolError   a frame POST that cannot be decoded (BAD_PARAM naming the part,
+                                 MALFORMED_REQUEST); rendered as the 400 answer
+    FrameRejected                sf-api refused the frame (status 400) or is unavailable (502)
+    SourceError                  the video worker's source cannot be opened
+    app.plugins.PluginLoadError  a plugin cannot be loaded (names the plugin)
+"""
 
 from app.facerouter._app import FRAME_PATH, FrameEndpoint, create_app
 from app.facerouter._bestshot import BestShotPolicy

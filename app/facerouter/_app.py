@@ -92,6 +92,9 @@ class FrameEndpoint:
             return JSONResponse(exc.body(), status_code=exc.status)
         return JSONResponse(result.body())
 
+    def __repr__(self) -> str:
+        return f"FrameEndpoint({self.router!r}, recorder={self.recorder!r})"
+
     async def fallback(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The router's default app: a POST to an unclaimed path is a frame, anything else 404."""
         if scope["type"] == "websocket":

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from vision_helpers import Analysed
 
-from app.vision import DetectOptions, DetectResult, FaceEngine
-
-
-@dataclass(frozen=True)
-class Analysed:
-    """A photo (a row of the shared manifest) and what the engine found in it, with vectors."""
-
-    photo: Any
-    result: DetectResult
+from app.vision import DetectOptions, FaceEngine
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from conftest import Analysed
-from vision_helpers import cosine, encode, largest
+from vision_helpers import Analysed, cosine, encode, largest
 
 from app.protocol import DEFAULT_CONFIDENCE, cosine_from_confidence
 from app.vision import (

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from app.vision import DetectResult, FaceAnalysis
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A photo (a row of the shared manifest) and what the engine found in it, with vectors."""
+
+    photo: Any
+    result: DetectResult
 
 
 def encode(image: Image.Image | npt.NDArray[np.uint8], fmt: str = "PNG", **save: object) -> bytes:

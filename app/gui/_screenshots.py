@@ -32,7 +32,7 @@ async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 async def _populate(window: MainWindow) -> None:
     """Show the first non-empty gallery, and search it with its first face."""
     galleries = window.galleries
-    await wait_until(lambda: bool(galleries.items), 10.0)
+    await galleries.refresh()
     first = next((g for g in galleries.items if g.count), None)
     if first is None:
         return

@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 
 #: How long `stop()` waits after terminate before it kills.
 STOP_TIMEOUT_MS = 5000
+#: The `failed` code of a server that exited on its own after starting.
+EXITED = "SERVER_EXITED"
 
 
 def server_data_dir() -> Path:
@@ -120,8 +122,11 @@ class EmbeddedServer(QObject):
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
         self.url = None
         if not self._stopping and not self._reported_error:
-            detail = self._stderr_tail[-1] if self._stderr_tail else f"exit code {code}"
-            self.failed.emit("SERVER_EXITED", f"the embedded server stopped ({detail})")
+            crashed = status == QProcess.ExitStatus.CrashExit
+            detail = "it crashed or was killed" if crashed else f"exit code {code}"
+            log.warning("the embedded server stopped (%s); its last output: %s",
+                        detail, " | ".join(self._stderr_tail[-5:]))
+            self.failed.emit(EXITED, f"the embedded server stopped: {detail}")
         self.exited.emit(code)
 
     @Slot(QProcess.ProcessError)

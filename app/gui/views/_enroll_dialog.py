@@ -193,7 +193,7 @@ class EnrollDialog(QDialog):
             self.state.candidates.remove(candidate)
             self.state.changed.emit(None)
 
-    @asyncSlot(list)
+    @asyncSlot(object)
     @guarded("Detecting faces in photos")
     async def add_photos(self, paths: list[Path]) -> None:
         """Detect the faces of photo files and offer each one."""

@@ -46,7 +46,7 @@ def overlay_kind(face: LiveFace, identify: bool) -> str:
 class LiveView(QWidget):
     """Observes LiveState. Signals: `enrollRequested(candidates)`, `searchRequested(candidate)`."""
 
-    enrollRequested = Signal(list)
+    enrollRequested = Signal(object)
     searchRequested = Signal(object)
 
     def __init__(
@@ -251,7 +251,7 @@ class LiveView(QWidget):
         if paths:
             self.enroll_photos([Path(p) for p in paths])
 
-    @asyncSlot(list)
+    @asyncSlot(object)
     @guarded("Detecting faces in photos")
     async def enroll_photos(self, paths: list[Path]) -> None:
         """Detect every face of the photos and offer them for enrolment."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui._persist import restore_layout, save_layout, save_settings
-from app.gui._server import EmbeddedServer
+from app.gui._server import EXITED, EmbeddedServer
 from app.gui._slots import asyncSlot
 from app.gui.forms.ui_main_window import Ui_MainWindow
 from app.gui.models import ThumbnailCache
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: Info messages fade after this many milliseconds; warnings and errors stay.
 INFO_TIMEOUT_MS = 6000
+#: Pause before restarting an embedded server that went away.
+RESTART_DELAY_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.watcher: ConnectionWatcher | None = None
         self._watch_task: asyncio.Future[None] | None = None
         self.enroll_dialog: EnrollDialog | None = None
+        self._closing = False
         self.galleries = GalleriesState(session)
         self.thumbnails = ThumbnailCache(session, self)
 
@@ -202,8 +205,24 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_server_failed(self, code: str, reason: str) -> None:
         self._stop_watcher()
-        self.session.connection.update(phase=Phase.FAILED, detail=f"{code}: {reason}")
         self.messages.error(reason, code)
+        if code != EXITED:
+            # A start-up error (e.g. models missing) will not fix itself: wait for Retry.
+            self.session.connection.update(phase=Phase.FAILED, detail=f"{code}: {reason}")
+            return
+        # The server was lost after it ran: start it again after a pause.
+        self.session.connection.update(
+            phase=Phase.LOST,
+            latency_ms=None,
+            detail=f"{code}: {reason}",
+            retry_in=RESTART_DELAY_MS / 1000,
+        )
+        QTimer.singleShot(RESTART_DELAY_MS, self._restart_server)
+
+    @Slot()
+    def _restart_server(self) -> None:
+        if self.server is not None and not self.server.running and not self._closing:
+            self.start_connection()
 
     @asyncSlot(str, object)
     @guarded()
@@ -232,7 +251,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def retry_connection(self) -> None:
         """Retry now: restart a failed embedded server, or poll the lost server at once."""
-        if self.session.connection.info.phase is Phase.FAILED or self.watcher is None:
+        server_down = self.server is not None and not self.server.running
+        if server_down or self.watcher is None:
             self.start_connection()
         else:
             self.watcher.retry_now.set()
@@ -268,7 +288,12 @@ class MainWindow(QMainWindow):
                 if info.phase is Phase.LOST
                 else f"<b>The server could not start.</b> {info.detail}"
             )
-        self.ui.banner.setVisible(lost)
+        reconnecting = was_lost and info.phase is Phase.STARTING
+        if reconnecting:
+            detail = info.detail
+            self.ui.bannerLabel.setText(f"<b>Server connection lost.</b> Reconnecting: {detail}.")
+        self.ui.banner.setVisible(lost or reconnecting)
+        self.ui.bannerRetryButton.setEnabled(info.phase is not Phase.STARTING)
         if was_lost and info.phase is Phase.CONNECTED:
             self.messages.info("Connection to the server restored")
             self.browser.refresh()
@@ -297,7 +322,7 @@ class MainWindow(QMainWindow):
                 self.server.stop()
             self.start_connection()
 
-    @Slot(list)
+    @Slot(object)
     def open_enroll(self, candidates: list[Candidate]) -> None:
         """Offer candidates in the Enroll dialog (adds to an open one)."""
         if self.enroll_dialog is not None:
@@ -363,6 +388,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self._closing = True
         save_layout(self.store, self, self.splitters)
         if self.enroll_dialog is not None:
             self.enroll_dialog.close()

@@ -49,7 +49,7 @@ class FrameView(QWidget):
     """Shows the latest frame; emits `clicked(x, y)` in frame pixels and `filesDropped(paths)`."""
 
     clicked = Signal(float, float)
-    filesDropped = Signal(list)
+    filesDropped = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

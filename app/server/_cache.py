@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +85,10 @@ class DetectionCache(abc.ABC):
 class MemoryCache(DetectionCache):
     """In-process LRU bounded by `max_items`, entries expire `ttl_seconds` after being put."""
 
-    def __init__(self, *, ttl_seconds: float, max_items: int) -> None:
+    def __init__(
+        self, *, ttl_seconds: float, max_items: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
         self._ttl = ttl_seconds
         self._max_items = max_items
         self._items: OrderedDict[str, tuple[float, CachedDetection]] = OrderedDict()
@@ -92,7 +96,7 @@ class MemoryCache(DetectionCache):
 
     def put(self, detection: CachedDetection) -> None:
         with self._lock:
-            self._items[detection.id] = (time.monotonic() + self._ttl, detection)
+            self._items[detection.id] = (self._clock() + self._ttl, detection)
             self._items.move_to_end(detection.id)
             while len(self._items) > self._max_items:
                 self._items.popitem(last=False)
@@ -102,7 +106,7 @@ class MemoryCache(DetectionCache):
             entry = self._items.get(detection_id)
             if entry is None:
                 return None
-            if entry[0] < time.monotonic():
+            if entry[0] < self._clock():
                 del self._items[detection_id]
                 return None
             self._items.move_to_end(detection_id)

@@ -329,11 +329,12 @@ def test_detection_cache_expires_and_is_bounded() -> None:
     def entry(name: str) -> CachedDetection:
         return CachedDetection(name, BBox(0, 0, 1, 1), {}, np.zeros(4, np.float32), "p", b"")
 
-    cache = MemoryCache(ttl_seconds=0.05, max_items=2)
+    now = [0.0]
+    cache = MemoryCache(ttl_seconds=10, max_items=2, clock=lambda: now[0])
     for name in "abc":
         cache.put(entry(name))
-    assert cache.get("a") is None and cache.get("c") is not None
-    time.sleep(0.1)
+    assert cache.get("a") is None and cache.get("b") is not None and cache.get("c") is not None
+    now[0] = 10.5
     assert cache.get("c") is None
     round_trip = CachedDetection.from_bytes(entry("z").to_bytes())
     assert round_trip.id == "z" and round_trip.vector.dtype == np.float32

@@ -438,6 +438,8 @@ def test_sigterm_finishes_in_flight_requests(
     server_factory: ServerFactory, face_photos: list[Any], tmp_path: Path
 ) -> None:
     _HeldPhoto.photo = next(p.path for p in face_photos if p.use == "verify").read_bytes()
+    _HeldPhoto.asked.clear()
+    _HeldPhoto.release.clear()
     source = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldPhoto)
     threading.Thread(target=source.serve_forever, daemon=True).start()
     config = tmp_path / "server.toml"

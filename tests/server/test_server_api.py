@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import FakeApp, TestClient
 from server_fakes import fake_image
+from server_harness import FakeApp, TestClient
 
 from app.common import CacheSettings, ServerSettings
 from app.protocol import UINT64_MAX, ErrorCode

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, Http, Reply, ServerFactory, ServerProcess
+from server_harness import REPO_ROOT, Http, Reply, ServerFactory, ServerProcess
 
 from app.protocol import DEFAULT_CONFIDENCE, UINT64_MAX, ErrorCode
 

@@ -1,9 +1,18 @@
-"""The compact candidate stage of a search: a 4-bit PQ fast-scan code per face (faiss).
+"""The compact candidate stage of a search: 4-bit PQ fast-scan codes per face (faiss).
 
-The codes only *propose* candidates; every proposed face is rescored with its exact vector
-before anything is returned (see `_gallery.py`). Codes are added in slot order, so the code
-of slot s is label s; `sync` appends the codes of slots the index has not seen yet and can be
-called by several parties (the writer, a background build catching up) without duplicates.
+Vectors are randomly rotated before product quantization (faiss `RR<d>,PQ<m>x4fs`): face
+embeddings have a steep spectrum, and without the rotation the first sub-spaces hold most of the
+variance while 16 centroids per sub-space cannot represent it. Measured on 300k anisotropic
+vectors with 925 planted matches: plain PQ64x4fs ranked some matches below 3600, the rotated one
+ranked every match in its top 5, at the same 32 bytes per face and the same scan speed.
+
+The codes only *propose* candidates; every candidate is rescored exactly (see `_gallery.py`).
+When a code book is trained it is also *calibrated*: synthetic matches at known cosines give
+the relation between the exact cosine and the approximate score (a line plus its scatter), from
+which `lowest_match_score` bounds how low a match's approximate score can fall.
+
+Codes are added in slot order, so the code of slot s is label s; `sync` appends the codes of
+slots the index has not seen yet and can be called by the writer and by a background build.
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ import numpy.typing as npt
 faiss.omp_set_num_threads(1)
 
 _CHUNK = 65536
+_CALIBRATION_PAIRS = 2000
+#: How many standard deviations of scatter the match bound allows (and 1.25 x the worst seen).
+_SIGMAS = 5.0
 
 
 def _sub_quantizers(dim: int) -> int:
@@ -26,17 +38,42 @@ def _sub_quantizers(dim: int) -> int:
 
 
 class CandidateIndex:
-    """PQ fast-scan codes of slots [0, count) of one gallery's vector matrix."""
+    """Rotated 4-bit PQ fast-scan codes of slots [0, count) of one gallery's vector matrix."""
 
     def __init__(self, sample: npt.NDArray[np.float32], trained_on: int) -> None:
         dim = sample.shape[1]
-        self._index = faiss.IndexPQFastScan(
-            dim, _sub_quantizers(dim), 4, faiss.METRIC_INNER_PRODUCT
-        )
+        spec = f"RR{dim},PQ{_sub_quantizers(dim)}x4fs"
+        self._index = faiss.index_factory(dim, spec, faiss.METRIC_INNER_PRODUCT)
         self._index.train(np.ascontiguousarray(sample, np.float32))
         self._lock = threading.Lock()
         #: Number of live faces the code book was trained for (a retrain is due when it doubles).
         self.trained_on = trained_on
+        self.slope, self.intercept, self.margin = self._calibrate(sample)
+
+    def _calibrate(self, sample: npt.NDArray[np.float32]) -> tuple[float, float, float]:
+        """Fit approximate score = slope x cosine + intercept on synthetic matches."""
+        rng = np.random.default_rng(len(sample))
+        count = min(_CALIBRATION_PAIRS, len(sample) // 2)
+        rows = sample[rng.choice(len(sample), 2 * count, replace=False)]
+        targets, others = rows[:count], rows[count:]
+        cosines = rng.uniform(0.2, 1.0, count).astype(np.float32)
+        others = others - np.sum(others * targets, axis=1, keepdims=True) * targets
+        others /= np.linalg.norm(others, axis=1, keepdims=True)
+        probes = cosines[:, None] * targets + np.sqrt(1 - cosines**2)[:, None] * others
+        probes = np.ascontiguousarray(probes, np.float32)
+        scratch = faiss.clone_index(self._index)
+        scratch.add(targets)
+        scores, labels = scratch.search(probes, count)
+        approx = scores[labels == np.arange(count)[:, None]]
+        exact = np.sum(probes * targets, axis=1)
+        slope, intercept = np.polyfit(exact, approx, 1)
+        residual = approx - (slope * exact + intercept)
+        margin = max(_SIGMAS * float(residual.std()), 1.25 * float(-residual.min()))
+        return float(slope), float(intercept), margin
+
+    def lowest_match_score(self, cosine: float) -> float:
+        """An approximate score below which no face with exact `cosine` (or more) should fall."""
+        return self.slope * cosine + self.intercept - self.margin
 
     @property
     def count(self) -> int:
@@ -46,16 +83,18 @@ class CandidateIndex:
     def sync(self, vectors: npt.NDArray[np.float32], n: int) -> None:
         """Add the codes of slots [count, n) from `vectors` (rows of the gallery's matrix)."""
         with self._lock:
-            start = self.count
-            for lo in range(start, n, _CHUNK):
+            for lo in range(self.count, n, _CHUNK):
                 self._index.add(np.ascontiguousarray(vectors[lo : min(n, lo + _CHUNK)]))
 
-    def search(self, probe: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
-        """Slots of the `k` best approximate inner products, best first."""
+    def search(self, probe: npt.NDArray[np.float32], k: int) -> tuple[npt.NDArray[np.int64], float]:
+        """Slots of the `k` best approximate scores, best first, and the last (lowest) score."""
         with self._lock:
-            _, labels = self._index.search(probe.reshape(1, -1), min(k, max(self.count, 1)))
-        found: npt.NDArray[np.int64] = labels[0]
-        return found[found >= 0]
+            scores, labels = self._index.search(probe.reshape(1, -1), min(k, max(self.count, 1)))
+        found: npt.NDArray[np.int64] = labels[0][labels[0] >= 0]
+        return found, float(scores[0][len(found) - 1]) if len(found) else float("inf")
 
     def __repr__(self) -> str:
-        return f"CandidateIndex(count={self.count}, trained_on={self.trained_on})"
+        return (
+            f"CandidateIndex(count={self.count}, trained_on={self.trained_on}, "
+            f"slope={self.slope:.3f}, intercept={self.intercept:.3f}, margin={self.margin:.3f})"
+        )

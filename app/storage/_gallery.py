@@ -8,15 +8,17 @@ change, so the vector work runs outside the lock and a long write never blocks a
 
 Search (vector-search.md, addendum): filters first, as a mask over slots. Small galleries and
 selective filters are scanned exactly. Otherwise the PQ codes propose candidates, each is rescored
-with its exact vector, and the candidate count grows (x4) until the lower half of the rescored
-candidates holds nothing that would be returned; it never starts below `candidate_floor` or
-4 x limit, and falls back to an exact scan when it would cover half of the passing faces.
+with its exact vector, and the candidate count grows (x4) until the lowest approximate score
+asked for lies below the calibrated bound of what a face at the cut-off (the threshold, or the
+limit-th best exact score so far) can score; it never starts below `candidate_floor` or
+4 x limit, and falls back to an exact scan when it would cover half of the gallery.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -55,6 +57,8 @@ class GalleryIndex:
         self.schema = schema
         self.tuning = tuning
         self.building = False
+        #: How searches were answered: "exact", "two-stage" or "fallback" (grew to an exact scan).
+        self.paths: Counter[str] = Counter()
         self._generation = 0
         self._reset(dim)
 
@@ -241,6 +245,7 @@ class GalleryIndex:
         if passing == 0:
             return []
         if candidates is None or passing <= self.tuning.exact_max_rows:
+            self.paths["exact"] += 1
             slots, scores = _exact(vectors, n, mask, passing, probe)
         else:
             slots, scores = self._two_stage(
@@ -268,17 +273,20 @@ class GalleryIndex:
         while True:
             # Ask for more codes than needed in proportion to what the mask removes.
             asked = math.ceil(wanted * covered / max(coded_passing, 1))
-            if 2 * wanted >= coded_passing or 2 * asked >= covered:
+            if 2 * asked >= covered:
+                self.paths["fallback"] += 1
                 return _exact(vectors, n, mask, passing, probe)
-            found = candidates.search(probe, asked)
+            found, lowest = candidates.search(probe, asked)
             found = found[found < covered]
             found = found[mask[found]]
             scores = vectors[found] @ probe
             cutoff = _cutoff(np.concatenate([scores, uncoded_scores]), min_cosine, limit)
-            tail = scores[len(scores) // 2 :]
-            if not np.any(tail.astype(np.float64) >= cutoff):
+            # Every face the codes did not propose scores below `lowest` approximately; done
+            # once that is below what a face reaching the cutoff can score (calibrated bound).
+            if lowest < candidates.lowest_match_score(cutoff):
                 break
             wanted *= 4
+        self.paths["two-stage"] += 1
         return np.concatenate([found, uncoded]), np.concatenate([scores, uncoded_scores])
 
     def __repr__(self) -> str:

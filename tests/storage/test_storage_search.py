@@ -1,0 +1,299 @@
+"""Similarity search equals a brute-force numpy scan, through the candidate stage and without."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from storage_helpers import (
+    PACK,
+    SCHEMA,
+    SMALL_TUNING,
+    StoreFactory,
+    exact_search,
+    plant_matches,
+    unit_rows,
+)
+
+from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, SQLiteStorage
+
+N = 30_000
+CAMS = [f"cam-{i:02d}" for i in range(50)]
+
+
+@dataclass
+class Gallery:
+    """What was stored: ids, raw vectors, meta, probes with planted matches."""
+
+    ids: npt.NDArray[np.uint64]
+    vectors: npt.NDArray[np.float32]
+    metas: list[dict[str, MetaValue]]
+    probes: npt.NDArray[np.float32]
+
+    def passing(
+        self, id_filter: IdFilter, filters: tuple[MetaFilter, ...]
+    ) -> npt.NDArray[np.bool_]:
+        def ok(i: int, meta: dict[str, MetaValue]) -> bool:
+            if id_filter.gte is not None and i < id_filter.gte:
+                return False
+            if id_filter.lte is not None and i > id_filter.lte:
+                return False
+            for f in filters:
+                value = meta.get(f.field)
+                if value is None:
+                    return False
+                if f.op == "gte" and not value >= f.values[0]:  # type: ignore[operator]
+                    return False
+                if f.op == "lte" and not value <= f.values[0]:  # type: ignore[operator]
+                    return False
+                if f.op == "in" and value not in f.values:
+                    return False
+                if f.op == "subset" and not set(f.values) <= set(value):  # type: ignore[arg-type]
+                    return False
+            return True
+
+        return np.array([ok(int(i), m) for i, m in zip(self.ids, self.metas, strict=True)])
+
+
+def _make(seed: int, n: int, n_probes: int) -> Gallery:
+    rng = np.random.default_rng(seed)
+    vectors = unit_rows(rng, n)
+    probes = plant_matches(rng, vectors, n_probes)
+    drawn = rng.integers(0, 2**64 - 1, n + 100, dtype=np.uint64, endpoint=True)
+    ids = rng.permutation(np.unique(drawn)[:n])
+    metas: list[dict[str, MetaValue]] = [
+        {"cam": CAMS[int(c)], "age": int(a), "tags": ["vip"] if t else []}
+        for c, a, t in zip(
+            rng.integers(0, len(CAMS), n), rng.integers(0, 100, n), rng.random(n) < 0.3, strict=True
+        )
+    ]
+    return Gallery(ids, vectors, metas, probes)
+
+
+def _fill(store: SQLiteStorage, data: Gallery, name: str = "g") -> None:
+    store.create_gallery(name)
+    for lo in range(0, len(data.ids), 10_000):
+        store.add_faces_bulk(
+            name,
+            [
+                NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r])
+                for r in range(lo, min(lo + 10_000, len(data.ids)))
+            ],
+        )
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStorage, Gallery]]:
+    """30k faces with planted matches in a store whose candidate stage starts at 3000 faces."""
+    path = tmp_path_factory.mktemp("big") / "faces.sqlite"
+    store = SQLiteStorage(path, default_schema=SCHEMA, tuning=SMALL_TUNING, background_index=False)
+    data = _make(11, N, 40)
+    _fill(store, data)
+    yield store, data
+    store.close()
+
+
+def _hits(store: SQLiteStorage, query: Query, gallery: str = "g") -> list[tuple[int, float]]:
+    result = store.query(gallery, query)
+    assert result.cosines is not None and not result.more
+    return [(f.id, c) for f, c in zip(result.faces, result.cosines, strict=True)]
+
+
+def _assert_same(got: list[tuple[int, float]], want: list[tuple[int, float]]) -> None:
+    assert [i for i, _ in got] == [i for i, _ in want]
+    np.testing.assert_allclose([c for _, c in got], [c for _, c in want], atol=1e-5)
+
+
+def _check(
+    store: SQLiteStorage,
+    data: Gallery,
+    probe: npt.NDArray[np.float32],
+    min_cosine: float,
+    limit: int,
+    id_filter: IdFilter | None = None,
+    filters: tuple[MetaFilter, ...] = (),
+) -> list[tuple[int, float]]:
+    id_filter = id_filter or IdFilter()
+    query = Query(
+        id_filter=id_filter,
+        meta_filters=filters,
+        probe=probe,
+        probe_model_pack=PACK,
+        min_cosine=min_cosine,
+        limit=limit,
+        sort="-confidence",
+    )
+    got = _hits(store, query)
+    passing = data.passing(id_filter, filters)
+    _assert_same(got, exact_search(data.ids, data.vectors, passing, probe, min_cosine, limit))
+    return got
+
+
+def test_the_candidate_stage_is_in_use(big: tuple[SQLiteStorage, Gallery]) -> None:
+    store, _ = big
+    candidates = store._galleries["g"].index.candidates
+    assert candidates is not None and candidates.count == N
+
+
+def test_thresholded_search_equals_exact_scan(big: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big
+    paths = store._galleries["g"].index.paths
+    before = paths.copy()
+    for probe in data.probes:
+        got = _check(store, data, probe, 0.5, 100)
+        assert 1 <= len(got) <= 5  # exactly the planted matches
+        assert all(0.6 - 1e-4 <= c <= 0.8 + 1e-4 for _, c in got)
+    assert paths - before == {"two-stage": len(data.probes)}
+
+
+@pytest.mark.parametrize(
+    ("id_filter", "filters"),
+    [
+        (IdFilter(), (MetaFilter("cam", "in", ("cam-07",)),)),  # 2 %, candidates
+        (IdFilter(), (MetaFilter("age", "gte", (50,)),)),  # 50 %
+        (IdFilter(), (MetaFilter("tags", "subset", ("vip",)),)),  # 30 %
+        (IdFilter(gte=2**62, lte=2**63), ()),
+        (IdFilter(), (MetaFilter("cam", "in", ("cam-07",)), MetaFilter("age", "gte", (50,)))),
+    ],
+)
+@pytest.mark.parametrize(("min_cosine", "limit"), [(0.5, 100), (0.2, 10), (-1.0, 25)])
+def test_filtered_search_equals_exact_scan(
+    big: tuple[SQLiteStorage, Gallery],
+    id_filter: IdFilter,
+    filters: tuple[MetaFilter, ...],
+    min_cosine: float,
+    limit: int,
+) -> None:
+    store, data = big
+    for probe in data.probes[:8]:
+        _check(store, data, probe, min_cosine, limit, id_filter, filters)
+
+
+def test_random_seeds_equal_exact_scan(big: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big
+    paths = store._galleries["g"].index.paths
+    two_stage = paths["two-stage"]
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        probe = data.probes[rng.integers(len(data.probes))] + rng.normal(0, 0.02, 512)
+        filters = (MetaFilter("age", "lte", (int(rng.integers(0, 100)),)),)
+        _check(
+            store, data, probe.astype(np.float32), float(rng.uniform(0.1, 0.6)), 50, filters=filters
+        )
+    assert paths["two-stage"] > two_stage + 10  # most of them through the candidate stage
+
+
+def test_stored_face_as_probe_finds_itself_first(big: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big
+    face = store.get_face("g", int(data.ids[123]), with_vector=True)
+    assert face.vector is not None
+    got = _check(store, data, face.vector, 0.99, 10)
+    assert got[0][0] == face.id and got[0][1] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_reopened_store_gives_identical_answers(big: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big
+    path = Path(store._path)
+    again = SQLiteStorage(path, default_schema=SCHEMA, tuning=SMALL_TUNING, background_index=False)
+    try:
+        assert again.list_galleries() == store.list_galleries()
+        for probe in data.probes[:10]:
+            for filters in ((), (MetaFilter("age", "gte", (50,)),)):
+                query = Query(meta_filters=filters, probe=probe, min_cosine=0.3, limit=20)
+                assert _hits(again, query) == _hits(store, query)
+    finally:
+        again.close()
+
+
+def test_deletes_updates_and_adds_are_seen_at_once(open_store: StoreFactory) -> None:
+    store = open_store(tuning=SMALL_TUNING)
+    data = _make(12, 6000, 10)
+    _fill(store, data)
+    assert store._galleries["g"].index.candidates is not None
+    probe = data.probes[0]
+    before = _check(store, data, probe, 0.5, 100)
+    victim, moved = before[0][0], before[-1][0]
+    store.delete_face("g", victim)
+    got = _hits(store, Query(probe=probe, min_cosine=0.5))
+    assert victim not in [i for i, _ in got] and len(got) == len(before) - 1
+    vip = (MetaFilter("tags", "subset", ("vip",)),)
+    store.update_meta("g", moved, {"tags": ["vip"]})
+    assert moved in [
+        i for i, _ in _hits(store, Query(meta_filters=vip, probe=probe, min_cosine=0.5))
+    ]
+    store.update_meta("g", moved, {"tags": []})
+    assert moved not in [
+        i for i, _ in _hits(store, Query(meta_filters=vip, probe=probe, min_cosine=0.5))
+    ]
+    store.add_face("g", 1, vector=probe, model_pack=PACK, features={}, meta={}, normalized_png=None)
+    assert _hits(store, Query(probe=probe, min_cosine=0.5))[0] == (1, pytest.approx(1.0, abs=1e-6))
+
+
+def test_code_book_is_retrained_when_the_gallery_doubles(open_store: StoreFactory) -> None:
+    store = open_store(tuning=SMALL_TUNING)
+    data = _make(13, 7000, 10)
+    store.create_gallery("g")
+    first = [
+        NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r]) for r in range(3000)
+    ]
+    store.add_faces_bulk("g", first)
+    index = store._galleries["g"].index
+    assert index.candidates is not None and index.candidates.trained_on == 3000
+    rest = [
+        NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r])
+        for r in range(3000, 7000)
+    ]
+    store.add_faces_bulk("g", rest)
+    assert index.candidates is not None and index.candidates.trained_on == 7000
+    for probe in data.probes:
+        _check(store, data, probe, 0.5, 100)
+
+
+def test_background_indexing_never_leaves_a_query_unanswered(open_store: StoreFactory) -> None:
+    store = open_store(tuning=SMALL_TUNING, background_index=True)
+    data = _make(14, 8000, 10)
+    _fill(store, data)
+    for probe in data.probes[:5]:  # maybe before the code book is ready: exact scans
+        _check(store, data, probe, 0.5, 100)
+    store.wait_for_indexing()
+    assert store._galleries["g"].index.candidates is not None
+    for probe in data.probes:
+        _check(store, data, probe, 0.5, 100)
+
+
+def test_concurrent_writes_and_searches(open_store: StoreFactory) -> None:
+    store = open_store(tuning=SMALL_TUNING, background_index=True)
+    data = _make(15, 6000, 10)
+    store.create_gallery("g")
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for lo in range(0, 6000, 250):
+                store.add_faces_bulk(
+                    "g",
+                    [
+                        NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r])
+                        for r in range(lo, lo + 250)
+                    ],
+                )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while writer.is_alive():
+        for probe in data.probes:
+            hits = _hits(store, Query(probe=probe, min_cosine=0.5))
+            assert all(c >= 0.5 for _, c in hits)
+    writer.join()
+    store.wait_for_indexing()
+    assert not errors
+    assert store.list_galleries() == [("g", 6000)]
+    for probe in data.probes:
+        _check(store, data, probe, 0.5, 100)

@@ -6,7 +6,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -288,6 +288,18 @@ def test_detect_body_errors(make_app: Callable[..., FakeApp]) -> None:
         ErrorCode.BAD_PARAM,
         "url",
     )
+
+
+def test_streamed_oversize_body_is_bad_param(make_app: Callable[..., FakeApp]) -> None:
+    app = make_app(max_body_bytes=1000)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(5):
+            yield b"x" * 400
+
+    response = app.client.post("/v2/detect", content=chunks(), headers=JPEG)
+    error_of(response, ErrorCode.BAD_PARAM, "body")
+    assert app.engine.calls == 0
 
 
 def test_return_facen_when_allowed(make_app: Callable[..., FakeApp]) -> None:

@@ -41,7 +41,7 @@ from app.gui.views._gallery_browser import GalleryBrowser
 from app.gui.views._live_view import LiveView
 from app.gui.views._search_view import SearchView
 from app.gui.views._settings_dialog import SettingsDialog
-from app.sfapi_client import Client
+from app.sfapi_client import Client, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,15 @@ class MainWindow(QMainWindow):
         self.watcher = ConnectionWatcher(self.session.connection, client)
         self.session.connection.update(url=url)
         if await self.watcher.check():
-            await self.galleries.refresh()
+            try:
+                await self.galleries.refresh()
+            except Unauthorized as exc:
+                # The status check needs no token; everything else would fail: stop here.
+                self._stop_watcher()
+                self.session.connection.update(
+                    phase=Phase.FAILED, detail=f"{exc.code}: {exc.reason} (check the token)"
+                )
+                raise
         self._watch_task = self._watch(self.watcher)
 
     @asyncSlot(object)
@@ -286,7 +294,7 @@ class MainWindow(QMainWindow):
             self.ui.bannerLabel.setText(
                 f"<b>Server connection lost.</b> {info.detail}.{retry}"
                 if info.phase is Phase.LOST
-                else f"<b>The server could not start.</b> {info.detail}"
+                else f"<b>The server cannot be used.</b> {info.detail}"
             )
         reconnecting = was_lost and info.phase is Phase.STARTING
         if reconnecting:

@@ -51,8 +51,10 @@ def test_scrolling_loads_pages_and_missing_crops_get_placeholders(
             assert bar.maximum() > 0
             before = len(browser.faces.faces)
             bar.setValue(bar.maximum())
-            await until(lambda: len(browser.faces.faces) > before or not browser.faces.has_more,
-                        10, "the next page")
+            await until(
+                lambda n=before: len(browser.faces.faces) > n or not browser.faces.has_more,
+                10, "the next page",
+            )
         await until(lambda: not browser.faces.has_more and not browser.faces.loading, 10)
         assert len(browser.faces.faces) == 2 * PAGE_SIZE + 10
         pages = [call[5] for call in client.calls if call[0] == "list"]

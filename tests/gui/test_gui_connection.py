@@ -13,7 +13,7 @@ from conftest import QT_LOG_IGNORE, run, until
 from PySide6.QtCore import QSettings
 
 from app.gui._app import build_window
-from app.gui._persist import load_settings, open_settings
+from app.gui._persist import load_settings, open_settings, save_settings
 from app.gui.state import Phase, ServerMode
 from app.gui.views import MainWindow, SettingsDialog
 from app.protocol import cosine_from_confidence
@@ -123,8 +123,6 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     dialog.ui.rateSpin.setValue(2.5)
     edited = dialog.result_settings()
     assert edited.mode is ServerMode.REMOTE and edited.confidence == 0.84
-    from app.gui._persist import save_settings
-
     save_settings(window.store, edited)
     window.show()
     window.browser.ui.splitter.setSizes([150, 500, 350])
@@ -132,7 +130,8 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     window.resize(700, 520)
     close(loop, window)
 
-    assert load_settings(QSettings(open_settings().fileName(), QSettings.Format.IniFormat)) == edited
+    saved = QSettings(open_settings().fileName(), QSettings.Format.IniFormat)
+    assert load_settings(saved) == edited
     again, _ = build_window()
     again.show()
     assert again.session.settings == edited

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from app import __version__
 from app.common import ServerSettings
 from app.protocol import ProtocolError
-from app.server import _detect, _faces, _galleries, _search
+from app.server import _detect, _faces, _galleries, _search, _verify
 from app.server._cache import DetectionCache
 from app.server._errors import http_error_handler, protocol_error_handler, unexpected_error_handler
 from app.server._fetch import UrlFetcher
@@ -76,6 +76,7 @@ def create_app(
             *_galleries.routes,
             *_search.routes,
             *_faces.routes,
+            *_verify.routes,
         ],
         middleware=middleware,
         exception_handlers={

@@ -352,6 +352,26 @@ def openapi_document(settings: ServerSettings) -> Doc:
                 },
             }
         },
+        "/v2/verify": {
+            "get": {
+                "summary": "The confidence that two faces show the same person",
+                "parameters": [
+                    _query("face1", {"type": "string"}, _REF_DOC) | {"required": True},
+                    _query("face2", {"type": "string"}, _REF_DOC) | {"required": True},
+                ],
+                "responses": _ok(
+                    "confidence",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "confidence": {"type": "number", "minimum": 0, "maximum": 1}
+                        },
+                        "required": ["confidence"],
+                    },
+                )
+                | _errors(503),
+            }
+        },
         "/v2/galleries": {
             "get": {
                 "summary": "All galleries",

@@ -157,6 +157,7 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
             timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
         )
     )
+
     # uvicorn installs its own handlers while serving and re-raises the stop signal after its
     # graceful shutdown; ours (in place before and after) only ask for that shutdown, so a
     # signal during start-up is not lost and a graceful stop exits 0.

@@ -132,6 +132,7 @@ def test_openapi_describes_every_route(fake_app: FakeApp) -> None:
         ("patch", "/v2/galleries/{gallery}/faces/{face_id}"),
         ("delete", "/v2/galleries/{gallery}/faces/{face_id}"),
         ("get", "/v2/galleries/{gallery}/faces/{face_id}/normalized"),
+        ("get", "/v2/verify"),
     }
     documented = {(m, p) for p, item in doc["paths"].items() for m in item if m != "parameters"}
     assert documented == routes
@@ -616,6 +617,26 @@ def test_search_orders_by_confidence_and_applies_threshold(filled: FakeApp) -> N
         "looks_like",
     )
     error_of(c.get("/v2/galleries/nope/faces"), ErrorCode.GALLERY_NOT_FOUND)
+
+
+def test_verify_compares_two_references(filled: FakeApp) -> None:
+    c = filled.client
+    det = detect(filled, seed=7)["faces"][0]["id"]
+    same = c.get("/v2/verify", params={"face1": f"detection:{det}", "face2": "faces/g/70"})
+    other = c.get("/v2/verify", params={"face1": f"detection:{det}", "face2": "faces/g/80"})
+    assert same.json()["confidence"] > 0.99 > other.json()["confidence"] >= 0
+    error_of(c.get("/v2/verify", params={"face1": "faces/g/70"}), ErrorCode.BAD_PARAM, "face2")
+    error_of(
+        c.get("/v2/verify", params={"face1": "faces/g/70", "face2": "faces/g/1"}),
+        ErrorCode.SOURCE_NOT_FOUND,
+        "face2",
+    )
+    error_of(
+        c.get("/v2/verify", params={"face1": "x", "face2": "faces/g/70"}),
+        ErrorCode.BAD_PARAM,
+        "face1",
+    )
+    error_of(c.get("/v2/verify", params={"face3": "x"}), ErrorCode.BAD_PARAM, "face3")
 
 
 def test_app_shutdown_closes_storage() -> None:

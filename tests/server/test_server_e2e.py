@@ -105,6 +105,25 @@ def test_search_with_another_photo_finds_the_person_first(
         assert reply.json["next_page"] is None
 
 
+def test_verify_tells_same_from_different_people(
+    live_server: ServerProcess, identities: dict[str, list[Path]]
+) -> None:
+    http = live_server.http()
+    first, second = sorted(identities)[:2]
+    a1, a2 = (detect_one(http, p)["id"] for p in identities[first][:2])
+    b1 = detect_one(http, identities[second][0])["id"]
+
+    def confidence(x: str, y: str) -> float:
+        reply = http.get(
+            "/v2/verify", params={"face1": f"detection:{x}", "face2": f"detection:{y}"}
+        )
+        assert reply.status == 200, reply.body
+        value: float = reply.json["confidence"]
+        return value
+
+    assert confidence(a1, a2) >= DEFAULT_CONFIDENCE > confidence(a1, b1)
+
+
 def test_listing_pages_visit_every_face_once(
     live_server: ServerProcess, enrolled: dict[str, int]
 ) -> None:

@@ -106,12 +106,20 @@ class StringColumn(Column):
         self.codes[slot] = -1
 
     def mask(self, flt: MetaFilter, n: int) -> Mask:
+        codes = self.codes[:n]
+        if flt.op == "in":
+            wanted = [
+                self.code_of[v] for v in flt.values if isinstance(v, str) and v in self.code_of
+            ]
+            if len(wanted) <= 4:  # a few comparisons beat a gather through a table
+                passed = np.zeros(n, np.bool_)
+                for code in wanted:
+                    passed |= codes == code
+                return passed
         # A lookup table over the dictionary (plus a last False entry that code -1 selects).
         table = np.zeros(len(self.words) + 1, np.bool_)
         if flt.op == "in":
-            table[
-                [self.code_of[v] for v in flt.values if isinstance(v, str) and v in self.code_of]
-            ] = True
+            table[wanted] = True
         else:
             if self._word_array is None:
                 self._word_array = np.array(self.words, dtype=np.str_)
@@ -119,7 +127,7 @@ class StringColumn(Column):
             table[:-1] = (
                 (self._word_array >= bound) if flt.op == "gte" else (self._word_array <= bound)
             )
-        return table[self.codes[:n]]
+        return table[codes]
 
 
 class SetColumn(Column):

@@ -52,7 +52,9 @@ class Storage(abc.ABC):
     ) -> StoredFace:
         """Store a face durably before returning; CONFLICT when the id is taken.
 
-        Meta is validated against the gallery schema; missing fields take their defaults.
+        Meta is validated against the gallery schema; missing fields take their defaults, and
+        fields without a default stay absent (missing from `StoredFace.meta`). The gallery
+        takes the model pack of its first face; another pack is BAD_PARAM with param "from".
         """
 
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
@@ -92,7 +94,13 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def query(self, gallery: str, query: Query) -> QueryResult:
-        """List or search a gallery; results equal an exact scan of what is stored."""
+        """List or search a gallery; results equal an exact scan of what is stored.
+
+        `query.ignore_errors`: a backend made of parts that can fail independently (shards)
+        raises STORAGE_ERROR when one fails, unless it is set, in which case it answers from
+        the parts that work. A backend with a single part (the SQLite file) accepts it and is
+        unaffected. Filters on fields a face does not have (no value, no default) never match.
+        """
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -65,11 +65,13 @@ def build_window(server_url: str | None = None) -> tuple[MainWindow, CrashHandle
     return window, crash
 
 
-async def _run(window: MainWindow, screenshot_dir: Path | None) -> int:
+async def _run(window: MainWindow, screenshot_dir: Path | None, video: Path | None) -> int:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
     window.start_connection()
+    if video is not None:
+        window.live.open_video(video)
     if screenshot_dir is not None:
         await take_screenshots(window, screenshot_dir)
         window.close()
@@ -78,8 +80,16 @@ async def _run(window: MainWindow, screenshot_dir: Path | None) -> int:
     return 0
 
 
-def run(server_url: str | None = None, screenshot_dir: Path | None = None) -> int:
-    """Run the app until its window closes; returns the exit code."""
+def run(
+    server_url: str | None = None,
+    screenshot_dir: Path | None = None,
+    video: Path | None = None,
+) -> int:
+    """Run the app until its window closes; returns the exit code.
+
+    `video` is opened in the live view at start; `screenshot_dir` makes the app save a PNG of
+    each main view and quit.
+    """
     setup_logging()
     app = application()
     _log_to_file(log_file())
@@ -87,5 +97,5 @@ def run(server_url: str | None = None, screenshot_dir: Path | None = None) -> in
     asyncio.set_event_loop(loop)
     with loop:
         window, _ = build_window(server_url)
-        code: int = loop.run_until_complete(_run(window, screenshot_dir))
+        code: int = loop.run_until_complete(_run(window, screenshot_dir, video))
     return code

@@ -30,12 +30,17 @@ async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 async def _populate(window: MainWindow) -> None:
-    """Show the first non-empty gallery, and search it with its first face."""
+    """Show the first non-empty gallery, search it with its first face, identify in it live."""
     galleries = window.galleries
     await galleries.refresh()
     first = next((g for g in galleries.items if g.count), None)
     if first is None:
         return
+    live = window.live
+    if live.state.source is not None:
+        live.ui.identifyCheck.setChecked(True)
+        live.ui.identifyGalleryCombo.setCurrentText(first.name)
+        await wait_until(lambda: any(f.match for f in live.state.faces), 20.0)
     window.browser.select_gallery(first.name)
     await wait_until(lambda: bool(window.browser.faces.faces), 20.0)
     faces = window.browser.faces.faces

@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--server-url", metavar="URL", help="use this sf-api server instead of the embedded one"
     )
     parser.add_argument(
+        "--video", metavar="FILE", type=Path, help="open this video file in the live view"
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="DIR",
         type=Path,
@@ -33,4 +36,4 @@ def _run(args: argparse.Namespace) -> int:
     # Imported here so that `python -m app --help` does not load Qt.
     from app.gui._app import run
 
-    return run(server_url=args.server_url, screenshot_dir=args.screenshot)
+    return run(server_url=args.server_url, screenshot_dir=args.screenshot, video=args.video)

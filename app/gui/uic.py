@@ -24,6 +24,13 @@ def uic_command() -> str:
     return str(beside) if beside.exists() else (shutil.which("pyside6-uic") or "pyside6-uic")
 
 
+def comparable(source: str) -> str:
+    """A form's source without the line naming the uic version (which varies by install)."""
+    return "\n".join(
+        line for line in source.splitlines() if not line.startswith("## Created by: Qt User")
+    )
+
+
 def generate(ui_file: Path) -> str:
     """The Python source `pyside6-uic` generates for `ui_file`."""
     result = subprocess.run(
@@ -37,7 +44,7 @@ def main() -> int:
     for ui_file in sorted(UI_DIR.glob("*.ui")):
         target = form_path(ui_file)
         source = generate(ui_file)
-        if not target.exists() or target.read_text() != source:
+        if not target.exists() or comparable(target.read_text()) != comparable(source):
             target.write_text(source)
             print(f"regenerated {target.name}")
     return 0

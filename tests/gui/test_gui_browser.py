@@ -8,7 +8,7 @@ import pytest
 from conftest import QT_LOG_IGNORE, run, until
 from gui_fakes import FakeClient
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon
 
 from app.gui.models import ThumbnailCache
 from app.gui.state import PAGE_SIZE, GalleriesState, Operations, Session, Settings
@@ -41,7 +41,7 @@ def test_scrolling_loads_pages_and_missing_crops_get_placeholders(
         model = browser.faces_model
         assert model.columnCount() == 3  # id, name, tags
         decoration = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole)
-        assert isinstance(decoration, QPixmap) and not decoration.isNull()
+        assert isinstance(decoration, QIcon) and not decoration.isNull()
         await until(lambda: not browser.thumbnails._pending, 10, "the crop requests")
         assert browser.thumbnails.crops == {}  # the server has no crops: placeholders stay
         for mode in (browser.ui.gridButton, browser.ui.tableButton):

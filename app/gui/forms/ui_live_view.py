@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'live_view.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.11.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -178,7 +178,6 @@ class Ui_LiveView(object):
 #if QT_CONFIG(tooltip)
         self.frameView.setToolTip(QCoreApplication.translate("LiveView", u"Click a face to enroll it; drop photos here to enroll them", None))
 #endif // QT_CONFIG(tooltip)
-        self.facesLabel.setText(QCoreApplication.translate("LiveView", u"No source. Open a camera or a video file, or drop photos here.", None))
         self.searchFaceButton.setText(QCoreApplication.translate("LiveView", u"Search selected face", None))
         pass
     # retranslateUi

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
+from PySide6.QtGui import QIcon
 
 from app.gui.models._thumbnails import ThumbnailCache
 from app.gui.state import FacesState, format_meta_value
@@ -75,7 +76,7 @@ class FacesModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         if section == 0:
-            return "id"
+            return "face (name, id)"
         return self.state.schema[section - 1].name
 
     def data(
@@ -90,11 +91,11 @@ class FacesModel(QAbstractTableModel):
         if column == 0:
             if role == Qt.ItemDataRole.DisplayRole:
                 name = face.meta.get("name")
-                return f"{face.face_id}\n{name}" if name else str(face.face_id)
+                return f"{name}\n{face.face_id}" if name else str(face.face_id)
             if role == Qt.ItemDataRole.DecorationRole:
-                return self.thumbnails.pixmap(face.gallery, face.face_id)
-            if role == Qt.ItemDataRole.SizeHintRole:
-                return None
+                return QIcon(self.thumbnails.pixmap(face.gallery, face.face_id))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Face {face.face_id}"
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return format_meta_value(face.meta.get(self.state.schema[column - 1].name))

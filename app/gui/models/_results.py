@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
 
 from app.gui.models._thumbnails import ThumbnailCache
 from app.gui.state import SearchState, format_meta_value
@@ -57,7 +58,7 @@ class ResultsModel(QAbstractTableModel):
         hit = self.state.results[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self.thumbnails.pixmap(hit.gallery, hit.face_id)
+            return QIcon(self.thumbnails.pixmap(hit.gallery, hit.face_id))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == 0:

@@ -70,6 +70,7 @@ class GalleryBrowser(QWidget):
         self.ui.gridView.setModel(self.faces_model)
         self.ui.gridView.setSelectionModel(self.ui.tableView.selectionModel())
         self.ui.gridView.setGridSize(GRID_CELL)
+        self.ui.gridView.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.ui.gridView.setIconSize(self.ui.gridView.iconSize().scaled(
             THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio
         ))

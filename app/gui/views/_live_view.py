@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.gui._slots import asyncSlot
@@ -32,6 +33,19 @@ from app.gui.widgets import Overlay
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
 PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+
+
+def rgb_image(frame: Frame) -> QImage:
+    """A QImage owning a copy of an RGB frame.
+
+    Copied into the image's own rows rather than wrapping the numpy buffer: a QImage that
+    borrows Python memory outlives it too easily (and crashed PySide at interpreter exit).
+    """
+    height, width = int(frame.shape[0]), int(frame.shape[1])
+    image = QImage(width, height, QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.bits(), np.uint8).reshape(height, image.bytesPerLine())
+    rows[:, : width * 3] = frame.reshape(height, width * 3)
+    return image
 
 
 def overlay_kind(face: LiveFace, identify: bool) -> str:
@@ -65,7 +79,7 @@ class LiveView(QWidget):
         self.state = LiveState(session)
         self.selected: LiveFace | None = None
         self._play_task: asyncio.Future[None] | None = None
-        self._frame: Frame | None = None
+        self._cameras_probed = False
 
         self.ui.rateSpin.setValue(self.state.options.detect_rate)
         self.ui.attributesCheck.setChecked(self.state.options.attributes)
@@ -102,6 +116,12 @@ class LiveView(QWidget):
 
     # ------------------------------------------------------------------ sources
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        if not self._cameras_probed:
+            self._cameras_probed = True
+            self.find_cameras()
+        super().showEvent(event)
+
     @asyncSlot()
     @guarded("Looking for cameras")
     async def find_cameras(self) -> None:
@@ -116,6 +136,9 @@ class LiveView(QWidget):
         self.ui.openCameraButton.setEnabled(bool(found))
         if not found:
             self.ui.cameraCombo.addItem("no camera found")
+        self.ui.facesLabel.setText(
+            f"{len(found)} camera(s) found. Open one or a video file, or drop photos here."
+        )
 
     @asyncSlot()
     @guarded("Opening camera")
@@ -174,10 +197,7 @@ class LiveView(QWidget):
         self.ui.playButton.setText("Pause" if playing else "Play")
 
     def _on_frame(self, frame: Frame) -> None:
-        self._frame = frame  # the QImage borrows this buffer
-        height, width = int(frame.shape[0]), int(frame.shape[1])
-        image = QImage(frame.data, width, height, width * 3, QImage.Format.Format_RGB888)
-        self.ui.frameView.set_image(image)
+        self.ui.frameView.set_image(rgb_image(frame))
         stats = self.state.stats
         detect = f", detect {stats.last_detect_ms:.0f} ms" if stats.last_detect_ms else ""
         self.ui.statsLabel.setText(

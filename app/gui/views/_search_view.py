@@ -23,6 +23,7 @@ from app.gui.state import (
     ValidationError,
     detect_photo,
     fetch_crop,
+    format_meta_value,
     guarded,
 )
 from app.gui.views._live_view import PHOTO_FILTER
@@ -193,7 +194,9 @@ class SearchView(QWidget):
             return
         crop = self.thumbnails.crops.get((hit.gallery, hit.face_id))
         self.ui.compareMatch.setPixmap(pixmap_from_bytes(crop, COMPARE_SIZE, "match"))
-        meta = "".join(f"<br>{k}: {v}" for k, v in sorted(hit.meta.items()))
+        meta = "".join(
+            f"<br>{key}: {format_meta_value(value)}" for key, value in sorted(hit.meta.items())
+        )
         self.ui.matchInfo.setText(
             f"<b>Face {hit.face_id}</b> in {hit.gallery}<br>confidence {hit.confidence:.3f}{meta}"
         )

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSize
+
 from app.gui.state import Phase
 from app.gui.views import MainWindow, SettingsDialog
 
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 180.0
 #: Time given to thumbnails and layouts to settle before each shot.
 SETTLE = 1.0
+#: Window size of the screenshots.
+SIZE = QSize(1200, 780)
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
@@ -55,6 +59,7 @@ async def _populate(window: MainWindow) -> None:
 async def take_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
     """Save `live.png`, `galleries.png`, `search.png` and `settings.png` into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    window.resize(SIZE)  # the same size wherever they are taken, for the docs
     connected = await wait_until(
         lambda: window.session.connection.info.phase in (Phase.CONNECTED, Phase.FAILED),
         CONNECT_TIMEOUT,

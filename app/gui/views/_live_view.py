@@ -135,7 +135,7 @@ class LiveView(QWidget):
             self.ui.cameraCombo.setCurrentIndex(found.index(preferred))
         self.ui.openCameraButton.setEnabled(bool(found))
         if not found:
-            self.ui.cameraCombo.addItem("no camera found")
+            self.ui.cameraCombo.addItem("no camera")
         self.ui.facesLabel.setText(
             f"{len(found)} camera(s) found. Open one or a video file, or drop photos here."
         )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.gui._app import build_window
-from app.gui.state import Operator, Phase
+from app.gui.state import MetaType, Operator, Phase
 from app.gui.views import MainWindow
 from app.gui.widgets import FrameView
 
@@ -116,6 +116,29 @@ def test_enroll_browse_edit_filter_search_drop(
         await until(lambda: "people" in window.galleries.names, what="the new gallery")
         await until(lambda: browser.current_gallery == "people")
 
+        # --- a gallery with a schema of its own
+        task = browser.create_gallery()
+        await until(lambda: browser.create_dialog is not None)
+        custom = browser.create_dialog
+        assert custom is not None
+        custom.ui.nameEdit.setText("badges")
+        custom.ui.defaultSchemaCheck.setChecked(False)
+        custom.add_field("badge", MetaType.UNSIGNED)
+        custom.add_field("roles", MetaType.SET_STRING)
+        custom.ui.schemaTable.item(0, 2).setText("7")
+        custom.ui.buttonBox.button(custom.ui.buttonBox.StandardButton.Ok).click()
+        await task
+        schema = await window.galleries.schema("badges")
+        assert [(f.name, f.type) for f in schema] == [
+            ("badge", MetaType.UNSIGNED), ("roles", MetaType.SET_STRING),
+        ]
+        assert schema[0].default == 7
+        browser.select_gallery("badges")
+        await until(lambda: browser.filters.field_names == ["id", "badge", "roles"])
+        await browser.drop_gallery()
+        assert window.galleries.names == ["people"]
+        browser.select_gallery("people")
+
         # --- a second create with the same name: CONFLICT in the message bar, no traceback
         await window.galleries.refresh()
         task = browser.create_gallery()
@@ -193,6 +216,16 @@ def test_enroll_browse_edit_filter_search_drop(
         assert "Joe" in best.label(identify=True, attributes=False)
         live.pause()
         assert live.state.stats.shown >= live.state.stats.analysed > 0
+
+        # --- a live face as the similarity probe
+        live.selected = best
+        live.ui.searchFaceButton.setEnabled(True)
+        live.ui.searchFaceButton.click()
+        await until(lambda: search.state.probe is not None, what="the live probe")
+        assert window.ui.tabs.currentWidget() is search
+        search.ui.galleryCombo.setCurrentText("people")
+        await search.search()
+        assert search.state.results and search.state.results[0].meta["name"] == "Joe"
 
         # --- the browser shows both faces, with thumbnails from the normalized endpoint
         window.ui.actionShowGalleries.trigger()

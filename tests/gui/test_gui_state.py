@@ -173,3 +173,38 @@ def test_attribute_text_reads_both_attribute_apis() -> None:
     assert describe_attributes(old) == "male, 34y, happy"
     assert describe_attributes(new) == "female, 41y, sad"
     assert issues_of({"quality_issues": ["too_small", "blurred"]}) == ["too small", "blurred"]
+
+
+class _Slow(_Owner):
+    @guarded("Waiting for the server")
+    async def wait(self) -> None:
+        await asyncio.sleep(60)
+
+
+def test_cancelling_a_visible_operation_ends_it_quietly() -> None:
+    owner = _Slow()
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(owner.wait())
+        await asyncio.sleep(0)
+        assert [op.label for op in owner.ops.visible] == ["Waiting for the server"]
+        owner.ops.cancel_visible()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert not owner.ops.running and not owner.messages.history
+
+
+@pytest.mark.parametrize(
+    "package", ["app.gui.state", "app.gui.models", "app.gui.views", "app.gui.widgets"]
+)
+def test_packages_export_a_sorted_complete_all(package: str) -> None:
+    import importlib
+    import pkgutil
+
+    module = importlib.import_module(package)
+    assert module.__all__ == sorted(module.__all__)
+    assert all(hasattr(module, name) for name in module.__all__)
+    for info in pkgutil.iter_modules(module.__path__):
+        assert info.name.startswith("_"), f"{package}.{info.name} should be private"

@@ -92,7 +92,6 @@ class LiveState:
         self.source: VideoSource | None = None
         self.faces: list[LiveFace] = []
         self.frame_size: tuple[int, int] = (0, 0)
-        self.last_frame: Frame | None = None
         self.stats = LiveStats()
         self.playing = False
         self.frame: Event[Frame] = Event()
@@ -131,7 +130,6 @@ class LiveState:
                     self.session.messages.info(f"{source.label}: end of video")
                     break
                 bgr, rgb = frames
-                self.last_frame = bgr
                 self.frame_size = (int(bgr.shape[1]), int(bgr.shape[0]))
                 self.stats.shown += 1
                 self.frame.emit(rgb)

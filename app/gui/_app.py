@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -46,6 +47,21 @@ def log_file() -> Path:
     path = Path(base) / "logs" / "gui.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _close_on_signals(window: MainWindow) -> None:
+    """Ctrl+C and SIGTERM close the window, so the embedded server is stopped as on Quit."""
+
+    def handler(signum: int, frame: object) -> None:
+        log.info("signal %d: closing", signum)
+        window.close()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handler)
+    # Python runs signal handlers only when it gets control; let it look regularly.
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
 
 
 def _log_to_file(path: Path) -> None:
@@ -91,11 +107,13 @@ def run(
     each main view and quit.
     """
     setup_logging()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     app = application()
     _log_to_file(log_file())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         window, _ = build_window(server_url)
+        _close_on_signals(window)
         code: int = loop.run_until_complete(_run(window, screenshot_dir, video))
     return code

@@ -13,6 +13,7 @@ from app.gui.state import (
     FilterBuilderState,
     GuiError,
     Level,
+    LiveFace,
     MessageBridge,
     MetaField,
     MetaType,
@@ -29,7 +30,7 @@ from app.gui.state import (
     parse_meta_text,
 )
 from app.protocol import UINT64_MAX
-from app.sfapi_client import BadParam
+from app.sfapi_client import BadParam, BBox, DetectFace
 
 
 def session_with(client: FakeClient) -> Session:
@@ -173,6 +174,16 @@ def test_attribute_text_reads_both_attribute_apis() -> None:
     assert describe_attributes(old) == "male, 34y, happy"
     assert describe_attributes(new) == "female, 41y, sad"
     assert issues_of({"quality_issues": ["too_small", "blurred"]}) == ["too small", "blurred"]
+
+
+def test_live_labels_say_unknown_without_a_match() -> None:
+    detection = DetectFace("d1", BBox(1, 2, 30, 40), {"quality": 0.5, "quality_issues": []})
+    face = LiveFace.from_detection(detection)
+    assert face.box == (1, 2, 30, 40)
+    assert face.label(identify=True, attributes=False) == "unknown · q 0.50"
+    face.match, face.confidence = "Ann", 0.91
+    assert face.label(identify=True, attributes=False) == "Ann 0.91 · q 0.50"
+    assert face.label(identify=False, attributes=False) == "q 0.50"
 
 
 class _Slow(_Owner):

@@ -190,6 +190,10 @@ class MainWindow(QMainWindow):
             self.server.progress.connect(self._on_server_progress)
             self.server.ready.connect(self._on_server_ready)
             self.server.failed.connect(self._on_server_failed)
+        if self.server.running:
+            if self.server.url is not None:  # already up: only the client settings changed
+                self._connect(self.server.url, None)
+            return
         self.session.connection.update(phase=Phase.STARTING, url="", detail="starting the server")
         self.server.start()
 

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from app.gui._app import build_window
 from app.gui.state import MetaType, Operator, Phase
-from app.gui.views import MainWindow
+from app.gui.views import MainWindow, SettingsDialog
 from app.gui.widgets import FrameView
 
 pytestmark = [
@@ -325,3 +325,41 @@ def test_losing_the_server_shows_the_banner_and_reconnects(
         assert first_url is not None
 
     run(loop, scenario(), 240)  # type: ignore[arg-type]
+
+
+def _open_settings(window: MainWindow) -> SettingsDialog:
+    dialogs = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    return dialogs[0]
+
+
+def test_settings_changes_reconnect_and_switch_to_a_remote_url(
+    window: MainWindow, loop: object
+) -> None:
+    first_client = window.session.client
+
+    async def scenario() -> None:
+        task = window.edit_settings()
+        await until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
+        dialog = _open_settings(window)
+        dialog.ui.timeoutSpin.setValue(20.0)
+        dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
+        await task
+        assert window.session.settings.request_timeout == 20.0
+        await until(lambda: window.session.client is not first_client
+                    and window.session.connection.info.phase is Phase.CONNECTED)
+        assert window.server is not None and window.server.running
+
+        task = window.edit_settings()
+        await until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
+        dialog = _open_settings(window)
+        dialog.ui.remoteRadio.setChecked(True)
+        dialog.ui.urlEdit.setText("http://127.0.0.1:9")  # nothing listens there
+        dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
+        await task
+        assert not window.server.running  # the embedded server is stopped for a remote one
+        await until(lambda: window.ui.banner.isVisible(), 30, "the banner")
+        assert "CONNECTION_ERROR" in window.ui.bannerLabel.text()
+        assert window.session.connection.info.phase is Phase.LOST
+
+    run(loop, scenario(), 120)  # type: ignore[arg-type]

@@ -36,6 +36,11 @@ class Column(abc.ABC):
     def put(self, slot: int, value: MetaValue | None) -> None:
         """Set the value of a slot that holds no value (new face, or after `remove`)."""
 
+    def put_many(self, start: int, values: Sequence[MetaValue | None]) -> None:
+        """`put` of consecutive slots from `start` (bulk inserts and start-up)."""
+        for slot, value in enumerate(values, start):
+            self.put(slot, value)
+
     @abc.abstractmethod
     def remove(self, slot: int, value: MetaValue | None) -> None:
         """Forget the value `value` of a slot (deleted face, or before an update)."""
@@ -62,6 +67,11 @@ class UnsignedColumn(Column):
         if isinstance(value, int):
             self.values[slot] = value
             self.present[slot] = True
+
+    def put_many(self, start: int, values: Sequence[MetaValue | None]) -> None:
+        stop = start + len(values)
+        self.present[start:stop] = [isinstance(v, int) for v in values]
+        self.values[start:stop] = [v if isinstance(v, int) else 0 for v in values]
 
     def remove(self, slot: int, value: MetaValue | None) -> None:
         self.present[slot] = False
@@ -101,6 +111,16 @@ class StringColumn(Column):
                 self.words.append(value)
                 self._word_array = None
             self.codes[slot] = code
+
+    def put_many(self, start: int, values: Sequence[MetaValue | None]) -> None:
+        code_of = self.code_of
+        for value in values:
+            if isinstance(value, str) and value not in code_of:
+                code_of[value] = len(self.words)
+                self.words.append(value)
+                self._word_array = None
+        codes = [code_of[v] if isinstance(v, str) else -1 for v in values]
+        self.codes[start : start + len(values)] = codes
 
     def remove(self, slot: int, value: MetaValue | None) -> None:
         self.codes[slot] = -1

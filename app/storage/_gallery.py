@@ -94,10 +94,9 @@ class GalleryIndex:
         self.vectors[start:stop] = vectors
         with self.lock:
             self.alive[start:stop] = True
-            for slot, (face_id, meta) in enumerate(zip(ids, metas, strict=True), start):
-                self.slot_of[face_id] = slot
-                for name, column in self.columns.items():
-                    column.put(slot, meta.get(name))
+            self.slot_of.update(zip(ids, range(start, stop), strict=True))
+            for name, column in self.columns.items():
+                column.put_many(start, [meta.get(name) for meta in metas])
             self.n = stop
             self.n_alive += len(ids)
         candidates = self.candidates

@@ -123,7 +123,7 @@ class SQLiteStorage(Storage):
                 index.append(
                     [from_sql_id(r[1]) for r in batch],
                     vectors.reshape(len(batch), index.dim),
-                    [json.loads(r[2]) for r in batch],
+                    json.loads("[" + ",".join(r[2] for r in batch) + "]"),  # one parse per chunk
                 )
         for gallery in self._galleries.values():
             self._maybe_build(gallery)

@@ -20,6 +20,7 @@ slots the index has not seen yet and can be called by the writer and by a backgr
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import faiss
 import numpy as np
@@ -45,13 +46,23 @@ def _sub_quantizers(dim: int) -> int:
     return next(m for m in range(max(1, dim // 4), 0, -1) if dim % m == 0)
 
 
+def _fast(index: Any) -> Any:
+    """`index` (rotation + PQ fast-scan) set to the scan kernel measured fastest for one query.
+
+    At 1M faces and k=1000: 2.3 ms with implementation 15 against 4.3 ms with the default.
+    """
+    scan: Any = faiss.downcast_index(index.index)
+    scan.implem = 15
+    return index
+
+
 class CandidateIndex:
     """Rotated 4-bit PQ fast-scan codes of slots [0, count) of one gallery's vector matrix."""
 
     def __init__(self, sample: npt.NDArray[np.float32], trained_on: int) -> None:
         dim = sample.shape[1]
         spec = f"RR{dim},PQ{_sub_quantizers(dim)}x4fs"
-        self._index = faiss.index_factory(dim, spec, faiss.METRIC_INNER_PRODUCT)
+        self._index = _fast(faiss.index_factory(dim, spec, faiss.METRIC_INNER_PRODUCT))
         self._index.train(np.ascontiguousarray(sample, np.float32))
         self._lock = threading.Lock()
         #: Number of live faces the code book was trained for (a retrain is due when it doubles).
@@ -69,7 +80,7 @@ class CandidateIndex:
         others /= np.linalg.norm(others, axis=1, keepdims=True)
         probes = cosines[:, None] * targets + np.sqrt(1 - cosines**2)[:, None] * others
         probes = np.ascontiguousarray(probes, np.float32)
-        scratch = faiss.clone_index(self._index)
+        scratch = _fast(faiss.clone_index(self._index))
         scratch.add(targets)
         scores, labels = scratch.search(probes, count)
         approx = scores[labels == np.arange(count)[:, None]]

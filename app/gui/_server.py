@@ -108,6 +108,7 @@ class EmbeddedServer(QObject):
             self.progress.emit(str(event.get("stage", "")))
         elif kind == "ready":
             self.url = str(event["url"])
+            log.info("embedded server ready at %s", self.url)
             self.ready.emit(self.url, str(event.get("version", "")))
         elif kind == "error":
             self._reported_error = True

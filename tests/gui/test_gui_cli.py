@@ -69,10 +69,11 @@ def test_killing_the_app_stops_its_embedded_server(tmp_path: Path) -> None:
         cwd=REPO_ROOT, env=app_env(tmp_path), stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 120
         server_pid = None
         while time.monotonic() < deadline:
-            if "/v2/status" in (tmp_path / "gui.err").read_text() and _children(app.pid):
+            ready = "embedded server ready" in (tmp_path / "gui.err").read_text()
+            if ready and _children(app.pid):
                 server_pid = _children(app.pid)[0]
                 break
             assert app.poll() is None, (tmp_path / "gui.err").read_text()[-3000:]

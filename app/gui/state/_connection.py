@@ -86,10 +86,11 @@ class ConnectionWatcher:
 
     async def run(self) -> None:
         """Check forever: every `interval` while connected, with growing backoff while lost."""
-        backoff = 1.0
+        first_backoff = min(1.0, self.max_backoff)
+        backoff = first_backoff
         while True:
             if await self.check():
-                backoff = 1.0
+                backoff = first_backoff
                 delay = self.interval
             else:
                 delay = backoff

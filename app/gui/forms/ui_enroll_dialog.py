@@ -25,6 +25,7 @@ class Ui_EnrollDialog(object):
     def setupUi(self, EnrollDialog):
         if not EnrollDialog.objectName():
             EnrollDialog.setObjectName(u"EnrollDialog")
+        EnrollDialog.resize(720, 500)
         EnrollDialog.setAcceptDrops(True)
         self.layout = QHBoxLayout(EnrollDialog)
         self.layout.setObjectName(u"layout")

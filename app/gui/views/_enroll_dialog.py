@@ -90,6 +90,22 @@ class EnrollDialog(QDialog):
         self.ui.enrollButton.setEnabled(bool(self.state.candidates))
         if self.state.candidates:
             self.ui.candidateList.setCurrentRow(0)
+        if any(candidate.crop is None for candidate in self.state.candidates):
+            self._prefetch_crops()
+
+    @asyncSlot()
+    @guarded()
+    async def _prefetch_crops(self) -> None:
+        for candidate in list(self.state.candidates):
+            if candidate.crop is None and await fetch_crop(self.session, candidate):
+                self._set_icon(candidate)
+
+    def _set_icon(self, candidate: Candidate) -> None:
+        if candidate in self.state.candidates:
+            row = self.state.candidates.index(candidate)
+            item = self.ui.candidateList.item(row)
+            if item is not None:
+                item.setIcon(QIcon(pixmap_from_bytes(candidate.crop, 56)))
 
     @Slot(int)
     def _on_candidate(self, _: int) -> None:
@@ -114,8 +130,7 @@ class EnrollDialog(QDialog):
         crop = await fetch_crop(self.session, candidate)
         if candidate is self.current:
             self.ui.cropImage.setPixmap(pixmap_from_bytes(crop, 112, "no crop"))
-            row = self.ui.candidateList.currentRow()
-            self.ui.candidateList.item(row).setIcon(QIcon(pixmap_from_bytes(crop, 56)))
+        self._set_icon(candidate)
         await self._check_similar(candidate)
 
     async def _check_similar(self, candidate: Candidate) -> None:

@@ -112,6 +112,15 @@ def test_faces_state_pages_with_the_cursor_and_patches_only_changes() -> None:
     assert faces.faces[faces.row_of(5) or 0].meta["name"] == "five"
     assert [m.text for m in session.messages.history][-1] == "Deleted 2 face(s)"
 
+    async def overtaken() -> None:  # a page that arrives after a new open() is dropped
+        first = asyncio.ensure_future(faces.open("g", faces.schema, descending=False))
+        await asyncio.sleep(0)
+        await faces.open("g", faces.schema, descending=True)
+        await first
+
+    asyncio.run(overtaken())
+    assert [f.face_id for f in faces.faces[:2]] == [130, 129] and len(faces.faces) == 60
+
 
 def test_watcher_marks_the_server_lost_and_recovers() -> None:
     client = FakeClient()

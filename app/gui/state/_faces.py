@@ -40,6 +40,7 @@ class FacesState:
         self.faces: list[FaceRecord] = []
         self.next_page: str | None = None
         self.loading = False
+        self._generation = 0  # bumped by open(); answers to older requests are dropped
         self.reset: Event[None] = Event()
         self.appended: Event[int] = Event()
         self.row_changed: Event[int] = Event()
@@ -72,6 +73,8 @@ class FacesState:
             self.filters = list(filters)
         self.faces = []
         self.next_page = None
+        self.loading = False
+        self._generation += 1
         self.reset.emit(None)
         if gallery is not None:
             await self._fetch(None)
@@ -85,14 +88,16 @@ class FacesState:
     async def _fetch(self, page: str | None) -> None:
         gallery = self.gallery
         assert gallery is not None
+        generation = self._generation
         self.loading = True
         try:
             listed = await self.session.client.gallery(gallery).list(
                 filters=self.filters, limit=PAGE_SIZE, sort=self.sort, page=page
             )
         finally:
-            self.loading = False
-        if gallery != self.gallery:  # the operator moved on meanwhile
+            if generation == self._generation:
+                self.loading = False
+        if generation != self._generation:  # another gallery, sort or filter meanwhile
             return
         start = len(self.faces)
         self.faces.extend(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScrollBar, QWidget
 
 from app.gui._slots import asyncSlot
 from app.gui.forms.ui_gallery_browser import Ui_GalleryBrowser
@@ -90,7 +90,8 @@ class GalleryBrowser(QWidget):
         self.faces.removed.connect(self._on_faces_reset)
         self.ui.tableView.selectionModel().selectionChanged.connect(self._on_selection)
         for view in (self.ui.tableView, self.ui.gridView):
-            view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+            bar = view.verticalScrollBar()
+            bar.valueChanged.connect(lambda value, bar=bar: self._on_scrolled(value, bar))
         self.ui.newGalleryButton.clicked.connect(self.create_gallery)
         self.ui.dropGalleryButton.clicked.connect(self.drop_gallery)
         self.ui.refreshButton.clicked.connect(self.refresh)
@@ -240,11 +241,8 @@ class GalleryBrowser(QWidget):
         if self.faces.has_more and view.verticalScrollBar().maximum() == 0:
             self.load_more()
 
-    @Slot(int)
-    def _on_scrolled(self, value: int) -> None:
-        bar = self.sender()
-        maximum = bar.maximum() if hasattr(bar, "maximum") else 0
-        if self.faces.has_more and value >= maximum - SCROLL_MARGIN:
+    def _on_scrolled(self, value: int, bar: QScrollBar) -> None:
+        if self.faces.has_more and value >= bar.maximum() - SCROLL_MARGIN:
             self.load_more()
 
     @asyncSlot()

@@ -208,10 +208,13 @@ def test_enroll_browse_edit_filter_search_drop(
         # --- identify mode labels the face in the video with the enrolled name
         live.ui.identifyCheck.setChecked(True)
         live.ui.identifyGalleryCombo.setCurrentText("people")
+        live.ui.attributesCheck.setChecked(True)
         live.open_video(video)
         await until(lambda: any(f.match == "Joe" for f in live.state.faces),
                     what="the identified face")
         best = next(f for f in live.state.faces if f.match == "Joe")
+        assert best.attributes.count(",") == 2  # gender, age, emotion
+        assert best.attributes in best.label(identify=True, attributes=True)
         assert best.confidence is not None and best.confidence >= window.session.settings.confidence
         assert "Joe" in best.label(identify=True, attributes=False)
         live.pause()

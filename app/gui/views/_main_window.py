@@ -22,6 +22,7 @@ from app.gui._slots import asyncSlot
 from app.gui.forms.ui_main_window import Ui_MainWindow
 from app.gui.models import ThumbnailCache
 from app.gui.state import (
+    EXPECTED_ERRORS,
     Candidate,
     ConnectionInfo,
     ConnectionWatcher,
@@ -247,6 +248,8 @@ class MainWindow(QMainWindow):
                     phase=Phase.FAILED, detail=f"{exc.code}: {exc.reason} (check the token)"
                 )
                 raise
+            except EXPECTED_ERRORS as exc:
+                self.messages.report(exc)  # keep watching: the next round may succeed
         self._watch_task = self._watch(self.watcher)
 
     @asyncSlot(object)

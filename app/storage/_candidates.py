@@ -31,6 +31,7 @@ faiss.omp_set_num_threads(1)
 
 _CHUNK = 65536
 _CALIBRATION_PAIRS = 2000
+_MIN_CALIBRATION_PAIRS = 500
 #: How many standard deviations of scatter the match bound allows (and 1.25 x the worst seen).
 _SIGMAS = 5.0
 
@@ -88,6 +89,8 @@ class CandidateIndex:
         slope, intercept = np.polyfit(exact, approx, 1)
         residual = approx - (slope * exact + intercept)
         margin = max(_SIGMAS * float(residual.std()), 1.25 * float(-residual.min()))
+        if count < _MIN_CALIBRATION_PAIRS:  # too few to trust: never stop early (exact scans)
+            margin = float("inf")
         return float(slope), float(intercept), margin
 
     def lowest_match_score(self, cosine: float) -> float:

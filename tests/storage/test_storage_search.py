@@ -20,7 +20,7 @@ from storage_helpers import (
     unit_rows,
 )
 
-from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, SQLiteStorage
+from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, SearchTuning, SQLiteStorage
 
 N = 30_000
 CAMS = [f"cam-{i:02d}" for i in range(50)]
@@ -297,3 +297,26 @@ def test_concurrent_writes_and_searches(open_store: StoreFactory) -> None:
     assert store.list_galleries() == [("g", 6000)]
     for probe in data.probes:
         _check(store, data, probe, 0.5, 100)
+
+
+def test_tiny_code_books_are_never_trusted(open_store: StoreFactory) -> None:
+    tuning = SearchTuning(candidate_min_faces=300, exact_max_rows=10, candidate_floor=10)
+    store = open_store(tuning=tuning)
+    data = _make(16, 800, 10)
+    _fill(store, data)
+    index = store._galleries["g"].index
+    assert index.candidates is not None and index.candidates.margin == float("inf")
+    for probe in data.probes:
+        _check(store, data, probe, 0.5, 10)
+    assert set(index.paths) == {"fallback"}
+
+
+def test_dropped_gallery_can_be_recreated_empty(open_store: StoreFactory) -> None:
+    store = open_store(tuning=SMALL_TUNING)
+    data = _make(17, 4000, 5)
+    _fill(store, data)
+    store.drop_gallery("g")
+    store.create_gallery("g")
+    assert store.list_galleries() == [("g", 0)]
+    assert store.query("g", Query(probe=data.probes[0], min_cosine=-1.0)).faces == ()
+    assert store.query("g", Query()).faces == ()

@@ -60,13 +60,29 @@ def save_settings(store: QSettings, settings: Settings) -> None:
     store.sync()
 
 
-def save_layout(store: QSettings, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:
-    """Remember the window geometry, dock/toolbar state and each splitter's sizes."""
+def save_layout(
+    store: QSettings,
+    window: QMainWindow,
+    splitters: dict[str, QSplitter],
+    choices: dict[str, int],
+) -> None:
+    """Remember the window geometry, each splitter's sizes and small view choices (tab, mode)."""
     store.setValue("layout/geometry", window.saveGeometry())
+    for name, value in choices.items():
+        store.setValue(f"layout/choice/{name}", value)
     store.setValue("layout/state", window.saveState())
     for name, splitter in splitters.items():
         store.setValue(f"layout/splitter/{name}", splitter.saveState())
     store.sync()
+
+
+def restore_choice(store: QSettings, name: str, default: int) -> int:
+    """A view choice saved by `save_layout`, or `default`."""
+    raw = store.value(f"layout/choice/{name}")
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
 
 
 def restore_layout(store: QSettings, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:

@@ -128,6 +128,8 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     window.browser.ui.splitter.setSizes([150, 500, 350])
     sizes = window.browser.ui.splitter.sizes()
     window.resize(700, 520)
+    window.ui.tabs.setCurrentWidget(window.search)
+    window.browser.ui.tableButton.click()
     close(loop, window)
 
     saved = QSettings(open_settings().fileName(), QSettings.Format.IniFormat)
@@ -137,4 +139,6 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     assert again.session.settings == edited
     assert again.browser.ui.splitter.sizes() == sizes
     assert (again.width(), again.height()) == (700, 520)
+    assert again.ui.tabs.currentWidget() is again.search
+    assert again.browser.ui.facesStack.currentWidget() is again.browser.ui.tableView
     close(loop, again)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui._persist import restore_layout, save_layout, save_settings
+from app.gui._persist import restore_choice, restore_layout, save_layout, save_settings
 from app.gui._server import EXITED, EmbeddedServer
 from app.gui._slots import asyncSlot
 from app.gui.forms.ui_main_window import Ui_MainWindow
@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
         ui.actionRefresh.triggered.connect(self.browser.refresh)
         ui.actionSearchPhoto.triggered.connect(self._on_search_photo)
         restore_layout(store, self, self.splitters)
+        self.ui.tabs.setCurrentIndex(restore_choice(store, "tab", 0))
+        if restore_choice(store, "table", 0):
+            self.browser.ui.tableButton.setChecked(True)
         self._on_connection(session.connection.info)
 
     @property
@@ -404,7 +407,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._closing = True
-        save_layout(self.store, self, self.splitters)
+        choices = {
+            "tab": self.ui.tabs.currentIndex(),
+            "table": int(self.browser.ui.tableButton.isChecked()),
+        }
+        save_layout(self.store, self, self.splitters, choices)
         if self.enroll_dialog is not None:
             self.enroll_dialog.close()
         self.live.shutdown()

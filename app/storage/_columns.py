@@ -33,6 +33,10 @@ class Column(abc.ABC):
         """Make room for `capacity` slots (existing slots keep their values)."""
 
     @abc.abstractmethod
+    def compact(self, keep: Mask, new_slot: npt.NDArray[np.int64]) -> None:
+        """Keep only the slots in `keep`, renumbered to `new_slot` (capacity: what is kept)."""
+
+    @abc.abstractmethod
     def put(self, slot: int, value: MetaValue | None) -> None:
         """Set the value of a slot that holds no value (new face, or after `remove`)."""
 
@@ -62,6 +66,10 @@ class UnsignedColumn(Column):
     def resize(self, capacity: int) -> None:
         self.values = _resized(self.values, capacity)
         self.present = _resized(self.present, capacity)
+
+    def compact(self, keep: Mask, new_slot: npt.NDArray[np.int64]) -> None:
+        self.values = self.values[: len(keep)][keep]
+        self.present = self.present[: len(keep)][keep]
 
     def put(self, slot: int, value: MetaValue | None) -> None:
         if isinstance(value, int):
@@ -102,6 +110,9 @@ class StringColumn(Column):
         old = len(self.codes)
         self.codes = _resized(self.codes, capacity)
         self.codes[old:] = -1
+
+    def compact(self, keep: Mask, new_slot: npt.NDArray[np.int64]) -> None:
+        self.codes = self.codes[: len(keep)][keep]
 
     def put(self, slot: int, value: MetaValue | None) -> None:
         if isinstance(value, str):
@@ -159,6 +170,10 @@ class SetColumn(Column):
 
     def resize(self, capacity: int) -> None:
         """Posting lists need no room per slot."""
+
+    def compact(self, keep: Mask, new_slot: npt.NDArray[np.int64]) -> None:
+        # Deleted slots are already gone from the posting lists; only the numbers change.
+        self.postings = {v: {int(new_slot[s]) for s in slots} for v, slots in self.postings.items()}
 
     def put(self, slot: int, value: MetaValue | None) -> None:
         for item in value if isinstance(value, list) else ():

@@ -47,6 +47,8 @@ class SearchTuning:
     train_sample: int = 50_000
     #: The code book is retrained when the live faces grew by this factor since training.
     retrain_growth: float = 2.0
+    #: Deleted slots are dropped from memory once they outnumber live faces and this count.
+    compact_min_dead: int = 10_000
 
 
 class GalleryIndex:
@@ -120,6 +122,30 @@ class GalleryIndex:
             self.ids, self.vectors, self.alive = ids, vectors, alive
             for column in self.columns.values():
                 column.resize(capacity)
+
+    def wants_compaction(self) -> bool:
+        """Whether deleted slots outnumber live ones (and are worth a copy)."""
+        return self.n - self.n_alive > max(self.n_alive, self.tuning.compact_min_dead)
+
+    def compact(self) -> None:
+        """Drop the slots of deleted faces (renumbering the others) and the now stale codes.
+
+        Called by the writer; searches meanwhile keep their snapshot, and until a new code book
+        is built (the caller schedules it) they scan exactly.
+        """
+        with self.lock:
+            keep = self.alive[: self.n].copy()
+        new_slot = np.cumsum(keep) - 1
+        ids, vectors = self.ids[: self.n][keep], self.vectors[: self.n][keep]
+        with self.lock:
+            for column in self.columns.values():
+                column.compact(keep, new_slot)
+            self.ids, self.vectors = ids, vectors
+            self.alive = np.ones(len(ids), np.bool_)
+            self.slot_of = {face_id: int(new_slot[s]) for face_id, s in self.slot_of.items()}
+            self.n = len(ids)
+            self.candidates = None
+            self._generation += 1
 
     def remove(self, face_id: int, meta: Mapping[str, MetaValue]) -> None:
         """Tombstone a deleted face."""

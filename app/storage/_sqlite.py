@@ -138,14 +138,15 @@ class SQLiteStorage(Storage):
         else:
             self._indexer.submit(self._build, gallery)
 
-    @staticmethod
-    def _build(gallery: _Gallery) -> None:
+    def _build(self, gallery: _Gallery) -> None:
         try:
             gallery.index.build_candidates()
         except Exception:  # a failed build leaves exact scans in place; never lose the worker
             _log.exception("building the candidate index of gallery %r failed", gallery.name)
+            return
         finally:
             gallery.index.building = False
+        self._maybe_build(gallery)  # a build made stale by a compaction is redone
 
     def wait_for_indexing(self) -> None:
         """Block until background code-book builds queued so far have finished."""
@@ -386,6 +387,9 @@ class SQLiteStorage(Storage):
                     self._writer.execute("DELETE FROM face WHERE gid = ? AND fid = ?", key)
                     self._writer.execute("DELETE FROM crop WHERE gid = ? AND fid = ?", key)
             target.index.remove(face_id, json.loads(row[0]))
+            if target.index.wants_compaction():
+                target.index.compact()
+                self._maybe_build(target)
 
     def get_normalized(self, gallery: str, face_id: int) -> bytes | None:
         target = self._gallery(gallery)

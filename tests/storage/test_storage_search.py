@@ -320,3 +320,37 @@ def test_dropped_gallery_can_be_recreated_empty(open_store: StoreFactory) -> Non
     assert store.list_galleries() == [("g", 0)]
     assert store.query("g", Query(probe=data.probes[0], min_cosine=-1.0)).faces == ()
     assert store.query("g", Query()).faces == ()
+
+
+def test_compaction_after_many_deletes_keeps_answers_exact(open_store: StoreFactory) -> None:
+    tuning = SearchTuning(
+        candidate_min_faces=3000, exact_max_rows=400, candidate_floor=200, compact_min_dead=100
+    )
+    store = open_store(tuning=tuning)
+    data = _make(18, 7000, 10)
+    store.create_gallery("g")
+    first = [
+        NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r]) for r in range(4000)
+    ]
+    store.add_faces_bulk("g", first)
+    index = store._galleries["g"].index
+    for r in range(1000, 3100):  # more deleted than live: compacted on the way
+        store.delete_face("g", int(data.ids[r]))
+    assert index.n_alive == 1900 and index.n == 1999  # compacted at 2001 dead against 1999 live
+    rest = [
+        NewFace(int(data.ids[r]), data.vectors[r], PACK, {}, data.metas[r])
+        for r in range(4000, 7000)
+    ]
+    store.add_faces_bulk("g", rest)
+    assert index.candidates is not None and index.candidates.count == index.n == 4999
+    kept = np.r_[0:1000, 3100:7000]
+    subset = Gallery(data.ids[kept], data.vectors[kept], [data.metas[r] for r in kept], data.probes)
+    vip = (MetaFilter("tags", "subset", ("vip",)), MetaFilter("cam", "in", ("cam-01", "cam-02")))
+    for probe in data.probes:
+        _check(store, subset, probe, 0.5, 100)
+        _check(store, subset, probe, 0.1, 20, filters=vip)
+    store.update_meta("g", int(data.ids[10]), {"tags": ["vip"], "cam": "cam-01"})
+    subset.metas[10] = {**subset.metas[10], "tags": ["vip"], "cam": "cam-01"}
+    listed = store.query("g", Query(meta_filters=vip, limit=10_000))
+    expected = sorted(int(i) for i in subset.ids[subset.passing(IdFilter(), vip)])
+    assert [f.id for f in listed.faces] == expected

@@ -1,7 +1,7 @@
 """`python -m app [command]`: the composition root that wires every sfdesk command.
 
 Each layer that offers commands has a `cli` module with `register(subparsers)`; this module only
-collects them. Without a command the desktop app starts (until it exists: the local server).
+collects them. Without a command the desktop app starts.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _command_modules() -> list[ModuleType]:
 
 
 #: The command run when none is given.
-DEFAULT_COMMAND = "server"
+DEFAULT_COMMAND = "gui"
 
 
 def build_parser() -> argparse.ArgumentParser:

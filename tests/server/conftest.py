@@ -7,6 +7,7 @@ test modules never import another directory's `conftest`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -70,11 +71,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
 def memcached() -> Iterator[Callable[[], None]]:
     """A real memcached on a free loopback port; yields a function that stops it.
 
-    Fails (never skips) when memcached is not installed: CI must provide it.
+    CI (`CI` set, where `.ci/run` installs Debian's memcached) fails without it; elsewhere the
+    test is skipped with a visible reason, so the README's test command works on a machine that
+    only has Python and npm.
     """
     binary = shutil.which("memcached")
     if binary is None:
-        pytest.fail("memcached is not installed (apt-get install memcached)")
+        message = "memcached is not installed (Debian: apt-get install memcached)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     port = free_port()
     proc = subprocess.Popen(
         [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16", "-u", "root"],

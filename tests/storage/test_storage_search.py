@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from storage_helpers import (
     PACK,
     SCHEMA,
@@ -354,3 +356,39 @@ def test_compaction_after_many_deletes_keeps_answers_exact(open_store: StoreFact
     listed = store.query("g", Query(meta_filters=vip, limit=10_000))
     expected = sorted(int(i) for i in subset.ids[subset.passing(IdFilter(), vip)])
     assert [f.id for f in listed.faces] == expected
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    probe_row=st.integers(0, 39),
+    noise=st.sampled_from([0.0, 0.005, 0.01, 0.02]),
+    min_cosine=st.floats(0.05, 0.75),
+    limit=st.integers(1, 200),
+    filters=st.lists(
+        st.sampled_from(
+            [
+                MetaFilter("cam", "in", ("cam-07",)),
+                MetaFilter("cam", "in", tuple(CAMS[:20])),
+                MetaFilter("age", "gte", (50,)),
+                MetaFilter("age", "lte", (10,)),
+                MetaFilter("tags", "subset", ("vip",)),
+            ]
+        ),
+        max_size=2,
+        unique=True,
+    ),
+)
+def test_property_search_equals_exact_scan(
+    big: tuple[SQLiteStorage, Gallery],
+    probe_row: int,
+    noise: float,
+    min_cosine: float,
+    limit: int,
+    filters: list[MetaFilter],
+) -> None:
+    store, data = big
+    rng = np.random.default_rng(probe_row)
+    probe = (data.probes[probe_row] + rng.normal(0, noise, 512)).astype(np.float32)
+    _check(store, data, probe, min_cosine, limit, filters=tuple(filters))

@@ -8,26 +8,18 @@ set per module) and so do log records at WARNING or above that a test did not ex
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
-import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.common import default_model_dir
-
-T = TypeVar("T")
-
-#: The offscreen platform plugin cannot resize native windows; it says so on every show().
-QT_LOG_IGNORE = ["This plugin does not support propagateSizeHints"]
-#: Upper bound for one awaited step of a scenario (the embedded server loads real models).
-STEP_TIMEOUT = 60.0
 
 
 @pytest.fixture
@@ -50,6 +42,12 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    # Qt objects a test left behind must be destroyed here, in the GUI thread, while their loop
+    # exists: collected later by a garbage collection that happens to run in another thread
+    # (a later test's worker), their timers fire on freed memory and crash the interpreter.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    qapp.processEvents()
     event_loop.close()
     asyncio.set_event_loop(None)
 
@@ -67,19 +65,3 @@ def no_unexpected_logs(caplog: pytest.LogCaptureFixture) -> Iterator[list[str]]:
         if r.levelno >= logging.WARNING and not any(e in r.getMessage() for e in expected)
     ]
     assert not bad, "unexpected log records:\n" + "\n".join(bad)
-
-
-def run(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-    """Run one scenario coroutine on the qasync loop (Qt events are processed meanwhile)."""
-    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-
-async def until(
-    predicate: Callable[[], object], timeout: float = STEP_TIMEOUT, what: str = ""
-) -> None:
-    """Wait on the running loop until `predicate()` is truthy; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
-        await asyncio.sleep(0.05)

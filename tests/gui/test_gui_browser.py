@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import QT_LOG_IGNORE, run, until
 from gui_fakes import FakeClient
+from gui_helpers import QT_LOG_IGNORE, run, until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 

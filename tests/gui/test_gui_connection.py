@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import QT_LOG_IGNORE, run, until
+from gui_helpers import QT_LOG_IGNORE, run, until
 from PySide6.QtCore import QSettings
 
 from app.gui._app import build_window

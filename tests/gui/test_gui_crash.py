@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import QT_LOG_IGNORE, run, until
+from gui_helpers import QT_LOG_IGNORE, run, until
 from PySide6.QtCore import QObject
 
 from app.gui._crash import CrashHandler

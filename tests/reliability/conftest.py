@@ -1,0 +1,78 @@
+"""Fixtures of the reliability tests: real server subprocesses (real models, real SQLite files).
+
+The process helpers live in `tests/server/server_harness.py`; that directory is put on the import
+path here so these tests start servers exactly as the server's own end-to-end tests do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
+
+from server_harness import ServerProcess, spawn_server  # noqa: E402
+
+Start = Callable[..., ServerProcess]
+
+
+def write_config(path: Path, **tables: dict[str, Any]) -> Path:
+    """A TOML server config of top-level keys (table "") and tables of scalar/list values."""
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return repr(v)
+
+    lines = [f"{k} = {value(v)}" for k, v in tables.pop("", {}).items()]
+    for name, table in tables.items():
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {value(v)}" for k, v in table.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Start]:
+    """Start ready servers on demand: `start_server(*args, data_dir=None)`; killed at teardown."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str, data_dir: Path | None = None) -> ServerProcess:
+        server = spawn_server(data_dir or tmp_path_factory.mktemp("reliability-data"), *args)
+        started.append(server)
+        event = server.wait_ready()
+        if event["event"] != "ready":
+            pytest.fail(f"server did not start: {event}")
+        return server
+
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait(10)
+        if server.proc.stdout is not None:
+            server.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server per test module, its data directory at `shared_server.data_dir`."""
+    data_dir = tmp_path_factory.mktemp("shared-server")
+    server = spawn_server(data_dir)
+    event = server.wait_ready()
+    if event["event"] != "ready":
+        server.proc.kill()
+        pytest.fail(f"server did not start: {event}")
+    server.data_dir = data_dir  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+    if server.proc.stdout is not None:
+        server.proc.stdout.close()

@@ -1,4 +1,9 @@
-"""Galleries, faces, typed meta and exact similarity search: embedded SQLite plus scale-out."""
+"""Galleries, faces, typed meta and exact similarity search: embedded SQLite plus scale-out.
+
+`PostgresStorage` is imported on first use, so the SQLite default never needs psycopg.
+"""
+
+from typing import TYPE_CHECKING
 
 from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
@@ -17,6 +22,18 @@ from app.storage._types import (
     StoredFace,
 )
 
+if TYPE_CHECKING:
+    from app.storage._postgres import PostgresStorage
+
+
+def __getattr__(name: str) -> object:
+    if name == "PostgresStorage":
+        from app.storage._postgres import PostgresStorage
+
+        return PostgresStorage
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "IdFilter",
     "MetaField",
@@ -25,6 +42,7 @@ __all__ = [
     "MetaType",
     "MetaValue",
     "NewFace",
+    "PostgresStorage",
     "Query",
     "QueryResult",
     "SQLiteStorage",

@@ -1,4 +1,5 @@
-"""Galleries and faces on a real SQLite file: CRUD, every meta type, every error, uint64 ids."""
+"""Galleries and faces on both backends (a real SQLite file, a real PostgreSQL): CRUD, every
+meta type, every error, uint64 ids."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from app.storage import (
     NewFace,
     Query,
     SQLiteStorage,
+    Storage,
 )
 
 UINT64_EDGES = [0, 1, 2**53 + 1, 2**63 - 1, 2**63, 2**63 + 1, 2**64 - 2, 2**64 - 1]
 
 
-def _add(store: SQLiteStorage, face_id: int, gallery: str = "g", **meta: Any) -> Any:
+def _add(store: Storage, face_id: int, gallery: str = "g", **meta: Any) -> Any:
     vector = unit_rows(np.random.default_rng(face_id % 2**32), 1)[0]
     return store.add_face(
         gallery,
@@ -46,7 +48,7 @@ def test_package_all_is_sorted_and_complete() -> None:
         assert hasattr(storage_pkg, name)
 
 
-def test_galleries_create_list_schema_drop(store: SQLiteStorage) -> None:
+def test_galleries_create_list_schema_drop(store: Storage) -> None:
     own = {"n": MetaField("n", MetaType.UNSIGNED, 7)}
     store.create_gallery("b")
     store.create_gallery("a", own)
@@ -66,20 +68,20 @@ def test_galleries_create_list_schema_drop(store: SQLiteStorage) -> None:
 
 
 @pytest.mark.parametrize("name", ["", "a b", "x" * 65, "g'; DROP TABLE face; --", "é"])
-def test_bad_gallery_names_are_rejected(store: SQLiteStorage, name: str) -> None:
+def test_bad_gallery_names_are_rejected(store: Storage, name: str) -> None:
     with pytest.raises(ProtocolError) as exc:
         store.create_gallery(name)
     assert _error(exc) == (ErrorCode.BAD_PARAM, "gallery")
     assert store.list_galleries() == []
 
 
-def test_bad_schema_default_is_rejected(store: SQLiteStorage) -> None:
+def test_bad_schema_default_is_rejected(store: Storage) -> None:
     with pytest.raises(ProtocolError) as exc:
         store.create_gallery("g", {"n": MetaField("n", MetaType.UNSIGNED, "seven")})
     assert _error(exc) == (ErrorCode.BAD_PARAM, "schema.n.default")
 
 
-def test_face_round_trip_with_every_meta_type(store: SQLiteStorage) -> None:
+def test_face_round_trip_with_every_meta_type(store: Storage) -> None:
     store.create_gallery("g")
     meta = {"age": 2**64 - 1, "cam": "gate-2", "tags": ["vip", "a", "vip"], "groups": [3, 1]}
     added = _add(store, 42, **meta)
@@ -95,7 +97,7 @@ def test_face_round_trip_with_every_meta_type(store: SQLiteStorage) -> None:
     assert store.get_normalized("g", 42) == b"\x89PNG" + (42).to_bytes(8, "little")
 
 
-def test_missing_meta_takes_defaults_or_stays_absent(store: SQLiteStorage) -> None:
+def test_missing_meta_takes_defaults_or_stays_absent(store: Storage) -> None:
     store.create_gallery("g")
     assert _add(store, 1).meta == {"cam": "lobby", "tags": []}
     assert _add(store, 2, age=None, cam=None).meta == {"cam": "lobby", "tags": []}
@@ -135,7 +137,7 @@ def test_wrong_meta_is_bad_param_and_changes_nothing(
     assert store.get_face("g", 1).meta == {"age": 5, "cam": "lobby", "tags": []}
 
 
-def test_update_meta_changes_only_given_keys(store: SQLiteStorage) -> None:
+def test_update_meta_changes_only_given_keys(store: Storage) -> None:
     store.create_gallery("g")
     _add(store, 1, age=5, cam="a", tags=["x"])
     updated = store.update_meta("g", 1, {"cam": "b", "age": None, "groups": [9]})
@@ -146,7 +148,7 @@ def test_update_meta_changes_only_given_keys(store: SQLiteStorage) -> None:
 
 
 @pytest.mark.parametrize("face_id", UINT64_EDGES)
-def test_uint64_id_edges_round_trip(store: SQLiteStorage, face_id: int) -> None:
+def test_uint64_id_edges_round_trip(store: Storage, face_id: int) -> None:
     store.create_gallery("g")
     _add(store, face_id)
     assert store.get_face("g", face_id).id == face_id
@@ -156,7 +158,7 @@ def test_uint64_id_edges_round_trip(store: SQLiteStorage, face_id: int) -> None:
     assert store.query("g", Query()).faces == ()
 
 
-def test_uint64_ids_sort_as_unsigned(store: SQLiteStorage) -> None:
+def test_uint64_ids_sort_as_unsigned(store: Storage) -> None:
     store.create_gallery("g")
     for face_id in reversed(UINT64_EDGES):
         _add(store, face_id)
@@ -165,7 +167,7 @@ def test_uint64_ids_sort_as_unsigned(store: SQLiteStorage) -> None:
 
 
 @pytest.mark.parametrize("face_id", [-1, 2**64, True, "7"])
-def test_ids_outside_uint64_are_bad_param(store: SQLiteStorage, face_id: Any) -> None:
+def test_ids_outside_uint64_are_bad_param(store: Storage, face_id: Any) -> None:
     store.create_gallery("g")
     vector = unit_rows(np.random.default_rng(0), 1)[0]
     for call in (
@@ -183,7 +185,7 @@ def test_ids_outside_uint64_are_bad_param(store: SQLiteStorage, face_id: Any) ->
     assert store.list_galleries() == [("g", 0)]
 
 
-def test_duplicate_id_is_conflict(store: SQLiteStorage) -> None:
+def test_duplicate_id_is_conflict(store: Storage) -> None:
     store.create_gallery("g")
     _add(store, 7, age=1)
     with pytest.raises(ProtocolError) as exc:
@@ -197,7 +199,7 @@ def test_duplicate_id_is_conflict(store: SQLiteStorage) -> None:
     assert store.list_galleries() == [("g", 1)]
 
 
-def test_missing_faces_and_galleries(store: SQLiteStorage) -> None:
+def test_missing_faces_and_galleries(store: Storage) -> None:
     store.create_gallery("g")
     for call in (
         lambda: store.get_face("g", 1),
@@ -218,7 +220,7 @@ def test_missing_faces_and_galleries(store: SQLiteStorage) -> None:
         assert _error(exc) == (ErrorCode.GALLERY_NOT_FOUND, "gallery")
 
 
-def test_face_without_crop(store: SQLiteStorage) -> None:
+def test_face_without_crop(store: Storage) -> None:
     store.create_gallery("g")
     vector = unit_rows(np.random.default_rng(0), 1)[0]
     store.add_face(
@@ -227,17 +229,17 @@ def test_face_without_crop(store: SQLiteStorage) -> None:
     assert store.get_normalized("g", 1) is None
 
 
-def test_delete_removes_face_and_crop(store: SQLiteStorage, tmp_path: Path) -> None:
-    store.create_gallery("g")
-    _add(store, 1)
-    _add(store, 2)
-    store.delete_face("g", 1)
-    assert [f.id for f in store.query("g", Query()).faces] == [2]
+def test_delete_removes_face_and_crop(sqlite_store: SQLiteStorage, tmp_path: Path) -> None:
+    sqlite_store.create_gallery("g")
+    _add(sqlite_store, 1)
+    _add(sqlite_store, 2)
+    sqlite_store.delete_face("g", 1)
+    assert [f.id for f in sqlite_store.query("g", Query()).faces] == [2]
     with sqlite3.connect(tmp_path / "faces.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM crop").fetchone() == (1,)
 
 
-def test_model_pack_is_fixed_by_the_first_face(store: SQLiteStorage) -> None:
+def test_model_pack_is_fixed_by_the_first_face(store: Storage) -> None:
     store.create_gallery("g")
     vector = unit_rows(np.random.default_rng(0), 1)[0]
     _add(store, 1)
@@ -265,7 +267,7 @@ def test_model_pack_is_fixed_by_the_first_face(store: SQLiteStorage) -> None:
 @pytest.mark.parametrize(
     "vector", [np.zeros(512), np.full(512, np.nan), np.ones((2, 512)), np.ones(0), "abc"]
 )
-def test_bad_vectors_are_bad_param(store: SQLiteStorage, vector: Any) -> None:
+def test_bad_vectors_are_bad_param(store: Storage, vector: Any) -> None:
     store.create_gallery("g")
     with pytest.raises(ProtocolError) as exc:
         store.add_face(
@@ -285,7 +287,7 @@ def test_bad_vectors_are_bad_param(store: SQLiteStorage, vector: Any) -> None:
         (Query(probe=np.ones(512, np.float32), min_cosine=1.5), "threshold"),
     ],
 )
-def test_bad_queries_are_bad_param(store: SQLiteStorage, query: Query, param: str) -> None:
+def test_bad_queries_are_bad_param(store: Storage, query: Query, param: str) -> None:
     store.create_gallery("g")
     _add(store, 1)
     with pytest.raises(ProtocolError) as exc:
@@ -293,26 +295,26 @@ def test_bad_queries_are_bad_param(store: SQLiteStorage, query: Query, param: st
     assert _error(exc) == (ErrorCode.BAD_PARAM, param)
 
 
-def test_search_on_an_empty_gallery_is_empty(store: SQLiteStorage) -> None:
+def test_search_on_an_empty_gallery_is_empty(store: Storage) -> None:
     store.create_gallery("g")
     result = store.query("g", Query(probe=np.ones(512, np.float32), probe_model_pack="any"))
     assert result.faces == () and not result.more
 
 
-def test_disk_full_is_storage_error_and_changes_nothing(store: SQLiteStorage) -> None:
-    store.create_gallery("g")
-    _add(store, 1)
-    pages = store._writer.execute("PRAGMA page_count").fetchone()[0]
-    store._writer.execute(f"PRAGMA max_page_count = {pages}")
+def test_disk_full_is_storage_error_and_changes_nothing(sqlite_store: SQLiteStorage) -> None:
+    sqlite_store.create_gallery("g")
+    _add(sqlite_store, 1)
+    pages = sqlite_store._writer.execute("PRAGMA page_count").fetchone()[0]
+    sqlite_store._writer.execute(f"PRAGMA max_page_count = {pages}")
     big = [NewFace(i, unit_rows(np.random.default_rng(i), 1)[0], PACK) for i in range(2, 200)]
     with pytest.raises(ProtocolError) as exc:
-        store.add_faces_bulk("g", big)
+        sqlite_store.add_faces_bulk("g", big)
     assert exc.value.code is ErrorCode.STORAGE_ERROR and exc.value.status == 503
-    assert store.list_galleries() == [("g", 1)]
-    assert [f.id for f in store.query("g", Query()).faces] == [1]
-    store._writer.execute("PRAGMA max_page_count = 1073741823")
-    store.add_faces_bulk("g", big)
-    assert store.list_galleries() == [("g", 199)]
+    assert sqlite_store.list_galleries() == [("g", 1)]
+    assert [f.id for f in sqlite_store.query("g", Query()).faces] == [1]
+    sqlite_store._writer.execute("PRAGMA max_page_count = 1073741823")
+    sqlite_store.add_faces_bulk("g", big)
+    assert sqlite_store.list_galleries() == [("g", 199)]
 
 
 def test_unsupported_file_is_storage_error(tmp_path: Path) -> None:

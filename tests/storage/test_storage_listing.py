@@ -10,7 +10,7 @@ import pytest
 from storage_helpers import PACK, unit_rows
 
 from app.protocol import ErrorCode, ProtocolError
-from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, SQLiteStorage
+from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, Storage
 
 N = 600
 CAMS = ["gate-1", "gate-2", "lobby", "parking", "Été", ""]
@@ -32,7 +32,7 @@ def _meta(rng: random.Random) -> dict[str, MetaValue]:
 
 
 @pytest.fixture
-def filled(store: SQLiteStorage) -> dict[int, dict[str, MetaValue]]:
+def filled(store: Storage) -> dict[int, dict[str, MetaValue]]:
     """A gallery "g" of N faces with random meta; returns the meta each face got."""
     rng = random.Random(7)
     store.create_gallery("g")
@@ -102,7 +102,7 @@ ID_FILTERS: list[IdFilter] = [
 
 @pytest.mark.parametrize("flt", FILTERS, ids=lambda f: f"{f.op}:{f.field}={f.values}")
 def test_each_meta_filter_matches_the_reference(
-    store: SQLiteStorage, filled: dict[int, dict[str, MetaValue]], flt: MetaFilter
+    store: Storage, filled: dict[int, dict[str, MetaValue]], flt: MetaFilter
 ) -> None:
     result = store.query("g", Query(meta_filters=(flt,), limit=N))
     assert [f.id for f in result.faces] == _reference(filled, IdFilter(), (flt,))
@@ -111,14 +111,14 @@ def test_each_meta_filter_matches_the_reference(
 
 @pytest.mark.parametrize("id_filter", ID_FILTERS)
 def test_each_id_filter_matches_the_reference(
-    store: SQLiteStorage, filled: dict[int, dict[str, MetaValue]], id_filter: IdFilter
+    store: Storage, filled: dict[int, dict[str, MetaValue]], id_filter: IdFilter
 ) -> None:
     result = store.query("g", Query(id_filter=id_filter, limit=N))
     assert [f.id for f in result.faces] == _reference(filled, id_filter, ())
 
 
 def test_random_combinations_match_the_reference(
-    store: SQLiteStorage, filled: dict[int, dict[str, MetaValue]]
+    store: Storage, filled: dict[int, dict[str, MetaValue]]
 ) -> None:
     rng = random.Random(3)
     for _ in range(150):
@@ -128,9 +128,7 @@ def test_random_combinations_match_the_reference(
         assert [f.id for f in result.faces] == _reference(filled, id_filter, filters)
 
 
-def test_results_carry_stored_meta(
-    store: SQLiteStorage, filled: dict[int, dict[str, MetaValue]]
-) -> None:
+def test_results_carry_stored_meta(store: Storage, filled: dict[int, dict[str, MetaValue]]) -> None:
     for face in store.query("g", Query(limit=N)).faces:
         assert face.meta == filled[face.id]
         assert face.model_pack == PACK
@@ -140,7 +138,7 @@ def test_results_carry_stored_meta(
 @pytest.mark.parametrize("limit", [1, 7, 100, 1000])
 @pytest.mark.parametrize("flt", [None, MetaFilter("tags", "in", ("a", "vip"))])
 def test_pages_visit_every_face_exactly_once(
-    store: SQLiteStorage,
+    store: Storage,
     filled: dict[int, dict[str, MetaValue]],
     sort: Any,
     limit: int,
@@ -162,7 +160,7 @@ def test_pages_visit_every_face_exactly_once(
 
 
 def test_pages_reflect_deletes_and_updates(
-    store: SQLiteStorage, filled: dict[int, dict[str, MetaValue]]
+    store: Storage, filled: dict[int, dict[str, MetaValue]]
 ) -> None:
     vip = (MetaFilter("tags", "subset", ("vip",)),)
     first = store.query("g", Query(meta_filters=vip, limit=5))
@@ -193,7 +191,7 @@ def test_pages_reflect_deletes_and_updates(
         (MetaFilter("groups", "subset", ("x",)), "meta:subset:groups"),
     ],
 )
-def test_bad_filters_are_bad_param(store: SQLiteStorage, flt: MetaFilter, param: str) -> None:
+def test_bad_filters_are_bad_param(store: Storage, flt: MetaFilter, param: str) -> None:
     store.create_gallery("g")
     with pytest.raises(ProtocolError) as exc:
         store.query("g", Query(meta_filters=(flt,)))
@@ -208,9 +206,7 @@ def test_bad_filters_are_bad_param(store: SQLiteStorage, flt: MetaFilter, param:
         (IdFilter(one_of=frozenset({1, -5})), "id:in"),
     ],
 )
-def test_bad_id_filters_are_bad_param(
-    store: SQLiteStorage, id_filter: IdFilter, param: str
-) -> None:
+def test_bad_id_filters_are_bad_param(store: Storage, id_filter: IdFilter, param: str) -> None:
     store.create_gallery("g")
     with pytest.raises(ProtocolError) as exc:
         store.query("g", Query(id_filter=id_filter))

@@ -1,0 +1,516 @@
+"""The scale-out backend: galleries in PostgreSQL with pgvector, shared by many server processes.
+
+Nothing is cached in the process that another process's write could make stale: each call
+reads the gallery row (id, schema, model pack) in its own transaction, id conflicts are
+decided by the primary key, and the first face of an empty gallery fixes its model pack under
+a row lock. Search is exact: PostgreSQL scans the rows that pass the filters (through the
+GIN/btree indexes when they are selective) with pgvector's inner product, and the best rows
+are rescored here in float32 from the stored vectors, so answers equal those of the embedded
+backend. Connections are per thread (psycopg 3, autocommit; transactions are explicit).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import psycopg
+from psycopg import errors, sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+
+from app.protocol import UINT64_MAX, ErrorCode, ProtocolError, bad_param, check_gallery_name
+from app.storage._columns import check_filter
+from app.storage._interface import Storage
+from app.storage._meta import (
+    _is_uint64,
+    check_schema,
+    meta_after_update,
+    meta_for_new_face,
+    schema_from_json,
+    schema_to_json,
+)
+from app.storage._postgres_sql import (
+    SCHEMA_VERSION,
+    TABLES,
+    field_indexes,
+    from_sql_id,
+    to_sql_id,
+    where,
+)
+from app.storage._sqlite import SQLiteStorage, _features_json, _unit_rows
+from app.storage._types import (
+    IdFilter,
+    MetaFilter,
+    MetaSchema,
+    MetaValue,
+    NewFace,
+    Query,
+    QueryResult,
+    StoredFace,
+)
+
+_SORTS = ("id", "-id", "-confidence")
+_SETUP_LOCK = 0x5FDE5C  # advisory lock: one process creates the tables at a time
+#: Rows fetched beyond `limit` and the slack on the threshold, so that rescoring in float32
+#: (whose sums differ from pgvector's in the last bits) sees every row that can make the page.
+_RESCORE_EXTRA = 64
+_RESCORE_SLACK = 1e-4
+_CONFLICT_KEY = re.compile(r"\(gid, fid\)=\(\d+, (-?\d+)\)")
+
+
+@dataclass(frozen=True)
+class _Gallery:
+    gid: int
+    name: str
+    schema: MetaSchema
+    model_pack: str | None
+    dim: int | None
+
+
+class _PackChange(Exception):
+    """Adding needs to set the gallery's model pack: retry holding the gallery row exclusively."""
+
+
+class PostgresStorage(Storage):
+    """Galleries in one PostgreSQL database (pgvector >= 0.8) at `dsn`."""
+
+    def __init__(self, dsn: str, *, default_schema: MetaSchema, connect_timeout: int = 10) -> None:
+        self._dsn = dsn
+        self._connect_timeout = connect_timeout
+        self._default_schema = check_schema(default_schema)
+        self._local = threading.local()
+        self._conns: list[psycopg.Connection[Any]] = []
+        self._conns_lock = threading.Lock()
+        with self._errors("opening the database"):
+            conn = self._conn()
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
+                for statement in TABLES.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                row = conn.execute("SELECT version FROM sfdesk_version").fetchone()
+                if row is None:
+                    conn.execute("INSERT INTO sfdesk_version VALUES (%s)", (SCHEMA_VERSION,))
+                elif row[0] != SCHEMA_VERSION:
+                    raise ProtocolError(
+                        ErrorCode.STORAGE_ERROR,
+                        f"database schema version {row[0]} is not supported",
+                    )
+
+    # ------------------------------------------------------------------ helpers
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn any database failure (down, disk full, lost connection) into STORAGE_ERROR."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise ProtocolError(ErrorCode.STORAGE_ERROR, f"{action} failed: {exc}") from exc
+
+    def _conn(self) -> psycopg.Connection[Any]:
+        """This thread's connection, reconnecting after a lost one."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            conn = psycopg.connect(
+                self._dsn, autocommit=True, connect_timeout=self._connect_timeout
+            )
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns = [c for c in self._conns if not c.closed] + [conn]
+        return conn
+
+    def _gallery(self, conn: psycopg.Connection[Any], name: str, lock: str = "") -> _Gallery:
+        row = conn.execute(
+            "SELECT gid, schema, model_pack, dim FROM sfdesk_gallery WHERE name = %s " + lock,
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise ProtocolError(
+                ErrorCode.GALLERY_NOT_FOUND,
+                f"gallery {name!r} does not exist",
+                param="gallery",
+                value=name,
+            )
+        gid, schema, pack, dim = row
+        return _Gallery(gid, name, schema_from_json(schema), pack, dim)
+
+    @staticmethod
+    def _not_found(gallery: _Gallery, face_id: int) -> ProtocolError:
+        return ProtocolError(
+            ErrorCode.NOT_FOUND,
+            f"no face {face_id} in gallery {gallery.name!r}",
+            param="id",
+            value=face_id,
+        )
+
+    @staticmethod
+    def _conflict(gallery: str, face_id: int | None) -> ProtocolError:
+        return ProtocolError(
+            ErrorCode.CONFLICT,
+            f"face {face_id} already exists in gallery {gallery!r}",
+            param="id",
+            value=face_id,
+        )
+
+    @staticmethod
+    def _stored(
+        gallery: _Gallery, fid: int, meta: Any, features: Any, vector: bytes | None
+    ) -> StoredFace:
+        return StoredFace(
+            gallery=gallery.name,
+            id=from_sql_id(fid),
+            meta=meta,
+            features=features,
+            model_pack=gallery.model_pack or "",
+            vector=None if vector is None else _from_wire(vector),
+        )
+
+    # ------------------------------------------------------------------ galleries
+
+    def list_galleries(self) -> list[tuple[str, int]]:
+        with self._errors("listing galleries"):
+            rows = self._conn().execute(
+                "SELECT g.name, (SELECT count(*) FROM sfdesk_face f WHERE f.gid = g.gid) "
+                "FROM sfdesk_gallery g"
+            )
+            return sorted((name, int(count)) for name, count in rows)
+
+    def create_gallery(self, name: str, schema: MetaSchema | None = None) -> None:
+        check_gallery_name(name)
+        checked = self._default_schema if schema is None else check_schema(schema)
+        with self._errors("creating a gallery"):
+            conn = self._conn()
+            try:
+                with conn.transaction():
+                    row = conn.execute(
+                        "INSERT INTO sfdesk_gallery (name, schema) VALUES (%s, %s) RETURNING gid",
+                        (name, schema_to_json(checked)),
+                    ).fetchone()
+                    assert row is not None
+                    for statement in field_indexes(row[0], checked):
+                        conn.execute(statement)
+            except errors.UniqueViolation as exc:
+                raise ProtocolError(
+                    ErrorCode.CONFLICT,
+                    f"gallery {name!r} already exists",
+                    param="gallery",
+                    value=name,
+                ) from exc
+
+    def drop_gallery(self, name: str) -> None:
+        with self._errors("dropping a gallery"):
+            conn = self._conn()
+            with conn.transaction():
+                gallery = self._gallery(conn, name, "FOR UPDATE")
+                indexes = conn.execute(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND tablename = 'sfdesk_face' AND indexname LIKE %s",
+                    (f"sfdesk\\_face\\_g{gallery.gid}\\_%",),
+                ).fetchall()
+                for (index,) in indexes:
+                    conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+                conn.execute("DELETE FROM sfdesk_gallery WHERE gid = %s", (gallery.gid,))
+
+    def gallery_schema(self, name: str) -> MetaSchema:
+        with self._errors("reading a gallery"):
+            return dict(self._gallery(self._conn(), name).schema)
+
+    # ------------------------------------------------------------------ faces
+
+    def add_face(
+        self,
+        gallery: str,
+        face_id: int,
+        *,
+        vector: npt.NDArray[np.float32],
+        model_pack: str,
+        features: Mapping[str, object],
+        meta: Mapping[str, MetaValue],
+        normalized_png: bytes | None,
+    ) -> StoredFace:
+        face = NewFace(face_id, vector, model_pack, features, meta, normalized_png)
+        self.add_faces_bulk(gallery, [face])
+        return self.get_face(gallery, face_id)
+
+    def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
+        with self._errors("adding faces"):
+            try:
+                self._add(gallery, faces, "FOR SHARE")
+            except _PackChange:
+                self._add(gallery, faces, "FOR UPDATE")
+
+    def _add(self, name: str, faces: Sequence[NewFace], lock: str) -> None:
+        """One transaction; the gallery row lock keeps its pack and existence fixed meanwhile."""
+        conn = self._conn()
+        with conn.transaction():
+            gallery = self._gallery(conn, name, lock)
+            if not faces:
+                return
+            seen: set[int] = set()
+            for face in faces:
+                face_id = SQLiteStorage._face_id(face.id)
+                if face_id in seen:
+                    raise self._conflict(name, face_id)
+                seen.add(face_id)
+            taken = conn.execute(
+                "SELECT fid FROM sfdesk_face WHERE gid = %s AND fid = ANY(%s) LIMIT 1",
+                (gallery.gid, [to_sql_id(i) for i in seen]),
+            ).fetchone()
+            if taken is not None:
+                raise self._conflict(name, from_sql_id(taken[0]))
+            empty = (
+                conn.execute(
+                    "SELECT 1 FROM sfdesk_face WHERE gid = %s LIMIT 1", (gallery.gid,)
+                ).fetchone()
+                is None
+            )
+            packs = {face.model_pack for face in faces}
+            current = None if empty else gallery.model_pack
+            if len(packs) > 1 or (current is not None and packs != {current}):
+                raise bad_param(
+                    "from",
+                    sorted(packs - {current}) if current else sorted(packs),
+                    f"gallery {name!r} holds vectors of model pack {current!r}; "
+                    "vectors of different packs cannot be compared",
+                )
+            vectors = _unit_rows([f.vector for f in faces], "from", None if empty else gallery.dim)
+            metas = [meta_for_new_face(gallery.schema, f.meta) for f in faces]
+            rows = [
+                (gallery.gid, to_sql_id(f.id), Jsonb(m), _features_json(f.features), _to_wire(v))
+                for f, m, v in zip(faces, metas, vectors, strict=True)
+            ]
+            pack, dim = faces[0].model_pack, vectors.shape[1]
+            if (pack, dim) != (gallery.model_pack, gallery.dim):
+                if lock != "FOR UPDATE":
+                    raise _PackChange
+                conn.execute(
+                    "UPDATE sfdesk_gallery SET model_pack = %s, dim = %s WHERE gid = %s",
+                    (pack, dim, gallery.gid),
+                )
+            try:
+                with conn.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO sfdesk_face (gid, fid, meta, features, vector) "
+                        "VALUES (%s, %s, %s, %s::jsonb, %s::vector)",
+                        rows,
+                    )
+                    cursor.executemany(
+                        "INSERT INTO sfdesk_crop (gid, fid, png) VALUES (%s, %s, %s)",
+                        [
+                            (gallery.gid, to_sql_id(f.id), f.normalized_png)
+                            for f in faces
+                            if f.normalized_png
+                        ],
+                    )
+            except errors.UniqueViolation as exc:  # another process added the id meanwhile
+                found = _CONFLICT_KEY.search(str(exc.diag.message_detail or ""))
+                raise self._conflict(name, from_sql_id(int(found[1])) if found else None) from exc
+
+    def get_face(self, gallery: str, face_id: int, *, with_vector: bool = False) -> StoredFace:
+        with self._errors("reading a face"):
+            conn = self._conn()
+            target = self._gallery(conn, gallery)
+            fid = to_sql_id(SQLiteStorage._face_id(face_id))
+            row = conn.execute(
+                "SELECT meta, features, "
+                + ("vector_send(vector)" if with_vector else "NULL::bytea")
+                + " FROM sfdesk_face WHERE gid = %s AND fid = %s",
+                (target.gid, fid),
+            ).fetchone()
+        if row is None:
+            raise self._not_found(target, face_id)
+        return self._stored(target, fid, *row)
+
+    def update_meta(
+        self, gallery: str, face_id: int, meta: Mapping[str, MetaValue | None]
+    ) -> StoredFace:
+        with self._errors("updating a face"):
+            conn = self._conn()
+            with conn.transaction():
+                target = self._gallery(conn, gallery)
+                fid = to_sql_id(SQLiteStorage._face_id(face_id))
+                row = conn.execute(
+                    "SELECT meta, features FROM sfdesk_face WHERE gid = %s AND fid = %s FOR UPDATE",
+                    (target.gid, fid),
+                ).fetchone()
+                if row is None:
+                    raise self._not_found(target, face_id)
+                new = meta_after_update(target.schema, row[0], meta)
+                if new != row[0]:
+                    conn.execute(
+                        "UPDATE sfdesk_face SET meta = %s WHERE gid = %s AND fid = %s",
+                        (Jsonb(new), target.gid, fid),
+                    )
+        return self._stored(target, fid, new, row[1], None)
+
+    def delete_face(self, gallery: str, face_id: int) -> None:
+        with self._errors("deleting a face"):
+            conn = self._conn()
+            target = self._gallery(conn, gallery)
+            deleted = conn.execute(
+                "DELETE FROM sfdesk_face WHERE gid = %s AND fid = %s",
+                (target.gid, to_sql_id(SQLiteStorage._face_id(face_id))),
+            ).rowcount
+        if not deleted:
+            raise self._not_found(target, face_id)
+
+    def get_normalized(self, gallery: str, face_id: int) -> bytes | None:
+        with self._errors("reading a crop"):
+            conn = self._conn()
+            target = self._gallery(conn, gallery)
+            row = conn.execute(
+                "SELECT c.png FROM sfdesk_face f LEFT JOIN sfdesk_crop c "
+                "ON c.gid = f.gid AND c.fid = f.fid WHERE f.gid = %s AND f.fid = %s",
+                (target.gid, to_sql_id(SQLiteStorage._face_id(face_id))),
+            ).fetchone()
+        if row is None:
+            raise self._not_found(target, face_id)
+        return None if row[0] is None else bytes(row[0])
+
+    # ------------------------------------------------------------------ queries
+
+    def query(self, gallery: str, query: Query) -> QueryResult:
+        with self._errors("querying a gallery"):
+            conn = self._conn()
+            target = self._gallery(conn, gallery)
+            if isinstance(query.limit, bool) or not isinstance(query.limit, int) or query.limit < 1:
+                raise bad_param("limit", query.limit, "limit must be a positive integer")
+            if query.sort not in _SORTS:
+                raise bad_param("sort", query.sort, f"sort must be one of {', '.join(_SORTS)}")
+            meta_filters = _check_filters(target.schema, query.id_filter, query.meta_filters)
+            condition, params = where(target.gid, target.schema, query.id_filter, meta_filters)
+            if query.probe is None:
+                return self._list(conn, target, query, condition, params)
+            return self._search(conn, target, query, condition, params)
+
+    def _list(
+        self,
+        conn: psycopg.Connection[Any],
+        target: _Gallery,
+        query: Query,
+        condition: sql.Composed,
+        params: list[Any],
+    ) -> QueryResult:
+        if query.sort == "-confidence":
+            raise bad_param("sort", query.sort, "sorting by confidence needs looks_like")
+        if query.after is not None and not (
+            isinstance(query.after, int) and 0 <= query.after <= UINT64_MAX
+        ):
+            raise bad_param("page", query.after, "bad page cursor")
+        ascending = query.sort == "id"
+        if query.after is not None:
+            condition = sql.SQL("{} AND fid {} %s").format(
+                condition, sql.SQL(">" if ascending else "<")
+            )
+            params = [*params, to_sql_id(query.after)]
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT fid, meta, features, NULL::bytea FROM sfdesk_face WHERE {} "
+                "ORDER BY fid {} LIMIT %s"
+            ).format(condition, sql.SQL("" if ascending else "DESC")),
+            [*params, query.limit + 1],
+        ).fetchall()
+        faces = tuple(self._stored(target, *row) for row in rows[: query.limit])
+        return QueryResult(faces=faces, more=len(rows) > query.limit)
+
+    def _search(
+        self,
+        conn: psycopg.Connection[Any],
+        target: _Gallery,
+        query: Query,
+        condition: sql.Composed,
+        params: list[Any],
+    ) -> QueryResult:
+        if not -1.0 <= query.min_cosine <= 1.0:
+            raise bad_param("threshold", query.min_cosine, "the threshold is outside [0, 1]")
+        if (
+            conn.execute(
+                "SELECT 1 FROM sfdesk_face WHERE gid = %s LIMIT 1", (target.gid,)
+            ).fetchone()
+            is None
+        ):
+            return QueryResult(faces=(), cosines=())
+        if query.probe_model_pack is not None and query.probe_model_pack != target.model_pack:
+            raise bad_param(
+                "looks_like",
+                query.probe_model_pack,
+                f"the probe comes from model pack {query.probe_model_pack!r}, gallery "
+                f"{target.name!r} holds vectors of {target.model_pack!r}",
+            )
+        probe = _unit_rows([query.probe], "looks_like", target.dim)[0]
+        wire = _to_wire(probe)
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT fid, meta, features, vector_send(vector) FROM sfdesk_face "
+                "WHERE {} AND (vector <#> %s::vector) <= %s "
+                "ORDER BY vector <#> %s::vector, fid LIMIT %s"
+            ).format(condition),
+            [
+                *params,
+                wire,
+                _RESCORE_SLACK - query.min_cosine,
+                wire,
+                query.limit + _RESCORE_EXTRA,
+            ],
+        ).fetchall()
+        if not rows:
+            return QueryResult(faces=(), cosines=())
+        vectors = np.stack([_from_wire(row[3]) for row in rows])
+        scores = vectors @ probe
+        ids = [from_sql_id(row[0]) for row in rows]
+        order = sorted(
+            (r for r in range(len(rows)) if float(scores[r]) >= query.min_cosine),
+            key=lambda r: (-scores[r], ids[r]),
+        )[: query.limit]
+        return QueryResult(
+            faces=tuple(
+                self._stored(target, rows[r][0], rows[r][1], rows[r][2], None) for r in order
+            ),
+            cosines=tuple(float(scores[r]) for r in order),
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+
+    def __repr__(self) -> str:
+        info = conninfo_to_dict(self._dsn)
+        where_ = f"{info.get('host', '')}:{info.get('port', '')}/{info.get('dbname', '')}"
+        return f"PostgresStorage({where_!r})"
+
+
+def _check_filters(
+    schema: MetaSchema, id_filter: IdFilter, meta_filters: Sequence[MetaFilter]
+) -> list[MetaFilter]:
+    """Filters validated as the embedded backend does (BAD_PARAM naming the query key)."""
+    for op, value in (("gte", id_filter.gte), ("lte", id_filter.lte)):
+        if value is not None and not _is_uint64(value):
+            raise bad_param(f"id:{op}", value, "must be an unsigned 64-bit integer")
+    for value in id_filter.one_of or ():
+        if not _is_uint64(value):
+            raise bad_param("id:in", value, "must be an unsigned 64-bit integer")
+    return [
+        check_filter(schema[f.field].type if f.field in schema else None, f) for f in meta_filters
+    ]
+
+
+def _to_wire(vector: npt.NDArray[np.float32]) -> str:
+    """pgvector's text form; 9 significant digits give back the same float32 exactly."""
+    return "[" + ",".join(f"{x:.9g}" for x in vector.tolist()) + "]"
+
+
+def _from_wire(data: bytes) -> npt.NDArray[np.float32]:
+    """A vector from `vector_send` (int16 dim, int16 unused, big-endian float32s)."""
+    out: npt.NDArray[np.float32] = np.frombuffer(data, ">f4", offset=4).astype(np.float32)
+    return out

@@ -8,13 +8,13 @@ import signal
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.common import APP_NAME, resources_dir, setup_logging
 from app.gui._crash import CrashHandler
+from app.gui._loop import GuiEventLoop
 from app.gui._persist import ORGANIZATION, load_settings, open_settings
 from app.gui._screenshots import take_screenshots
 from app.gui.state import MessageBridge, Session
@@ -110,7 +110,7 @@ def run(
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     app = application()
     _log_to_file(log_file())
-    loop = qasync.QEventLoop(app)
+    loop = GuiEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         window, _ = build_window(server_url)

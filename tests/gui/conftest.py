@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.common import default_model_dir
+from app.gui._loop import GuiEventLoop
 
 
 @pytest.fixture
@@ -36,10 +36,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop on pytest-qt's QApplication, set as the current asyncio loop."""
+def loop(qapp: QApplication) -> Iterator[GuiEventLoop]:
+    """The app's event loop on pytest-qt's QApplication, set as the current asyncio loop."""
     qapp.setQuitOnLastWindowClosed(False)
-    event_loop = qasync.QEventLoop(qapp)
+    event_loop = GuiEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     # Qt objects a test left behind must be destroyed here, in the GUI thread, while their loop

@@ -76,10 +76,12 @@ class ThumbnailCache(QObject):
             del self._pixmaps[key]
             self.crops.pop(key, None)
 
-    def cancel(self) -> None:
-        """Cancel the fetches in flight (the window is closing)."""
-        for task in list(self._tasks):
+    def cancel(self) -> list[asyncio.Task[None]]:
+        """Cancel the fetches in flight (the window is closing); returns them to be awaited."""
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        return tasks
 
     def __repr__(self) -> str:
         return f"ThumbnailCache(cached={len(self._pixmaps)}, pending={len(self._pending)})"

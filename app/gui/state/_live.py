@@ -192,11 +192,15 @@ class LiveState:
         hits = [f for f in self.faces if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         return min(hits, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), default=None)
 
-    def stop(self) -> None:
-        """Cancel the analysis in flight and release the source (the view is closing)."""
-        if self._analysis is not None:
+    def stop(self) -> list[asyncio.Task[None]]:
+        """Cancel the analysis in flight and release the source (the view is closing);
+        returns the cancelled task, if any, for the caller to await."""
+        cancelled: list[asyncio.Task[None]] = []
+        if self._analysis is not None and not self._analysis.done():
             self._analysis.cancel()
+            cancelled.append(self._analysis)
         self.set_source(None)
+        return cancelled
 
     def _set_playing(self, playing: bool) -> None:
         self.playing = playing

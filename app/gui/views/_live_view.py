@@ -284,7 +284,8 @@ class LiveView(QWidget):
         if candidates:
             self.enrollRequested.emit(candidates)
 
-    def shutdown(self) -> None:
-        """Stop playback and release the source (the window is closing)."""
+    def shutdown(self) -> list[asyncio.Task[None]]:
+        """Stop playback and release the source (the window is closing); returns the cancelled
+        analysis task, if any, for the caller to await."""
         self.pause()
-        self.state.stop()
+        return self.state.stop()

@@ -96,6 +96,11 @@ class MainWindow(QMainWindow):
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.ui.messageBar.hide)
+        # A child of the window, so it cannot fire after the window is gone.
+        self._restart_timer = QTimer(self)
+        self._restart_timer.setSingleShot(True)
+        self._restart_timer.setInterval(RESTART_DELAY_MS)
+        self._restart_timer.timeout.connect(self._restart_server)
         self.ui.messageBar.hide()
         self.ui.banner.hide()
         self.ui.messageCloseButton.clicked.connect(self.ui.messageBar.hide)
@@ -181,6 +186,7 @@ class MainWindow(QMainWindow):
 
     def start_connection(self) -> None:
         """Connect as the settings say: start the embedded server, or use the remote URL."""
+        self._restart_timer.stop()
         url = self.server_url
         settings = self.session.settings
         if url is None and settings.mode is ServerMode.REMOTE:
@@ -225,40 +231,46 @@ class MainWindow(QMainWindow):
             detail=f"{code}: {reason}",
             retry_in=RESTART_DELAY_MS / 1000,
         )
-        QTimer.singleShot(RESTART_DELAY_MS, self._restart_server)
+        self._restart_timer.start()
 
     @Slot()
     def _restart_server(self) -> None:
         if self.server is not None and not self.server.running and not self._closing:
             self.start_connection()
 
+    def _connect(self, url: str, token: str | None) -> None:
+        """Replace the client and watch the server at `url`; the previous watch ends first."""
+        self._stop_watcher()
+        self._watch_task = self._watch(url, token)
+
     @asyncSlot(str, object)
     @guarded()
-    async def _connect(self, url: str, token: str | None) -> None:
-        self._stop_watcher()
+    async def _watch(self, url: str, token: str | None) -> None:
+        # One task from the new client to the end of its watch: `_stop_watcher` cancels all of
+        # it, so a superseded connection can never resume and start a second watch.
         settings = self.session.settings
         client = Client(url, timeout=settings.request_timeout, token=token)
-        await self.session.set_client(client)
-        self.watcher = ConnectionWatcher(self.session.connection, client)
-        self.session.connection.update(url=url)
-        if await self.watcher.check():
-            try:
-                await self.galleries.refresh()
-            except Unauthorized as exc:
-                # The status check needs no token; everything else would fail: stop here.
-                self._stop_watcher()
-                self.session.connection.update(
-                    phase=Phase.FAILED, detail=f"{exc.code}: {exc.reason} (check the token)"
-                )
-                raise
-            except EXPECTED_ERRORS as exc:
-                self.messages.report(exc)  # keep watching: the next round may succeed
-        self._watch_task = self._watch(self.watcher)
-
-    @asyncSlot(object)
-    @guarded()
-    async def _watch(self, watcher: ConnectionWatcher) -> None:
-        await watcher.run()
+        watcher = ConnectionWatcher(self.session.connection, client)
+        self.watcher = watcher
+        try:
+            await self.session.set_client(client)
+            self.session.connection.update(url=url)
+            if await watcher.check():
+                try:
+                    await self.galleries.refresh()
+                except Unauthorized as exc:
+                    # The status check needs no token; everything else would fail: stop here.
+                    self.session.connection.update(
+                        phase=Phase.FAILED, detail=f"{exc.code}: {exc.reason} (check the token)"
+                    )
+                    raise
+                except EXPECTED_ERRORS as exc:
+                    self.messages.report(exc)  # keep watching: the next round may succeed
+            await watcher.run()
+        finally:
+            if self.watcher is watcher:
+                self.watcher = None
+                self._watch_task = None
 
     def _stop_watcher(self) -> None:
         if self._watch_task is not None:
@@ -414,18 +426,27 @@ class MainWindow(QMainWindow):
         save_layout(self.store, self, self.splitters, choices)
         if self.enroll_dialog is not None:
             self.enroll_dialog.close()
-        self.live.shutdown()
-        self.ops.cancel_all()
-        self.thumbnails.cancel()
+        self._cancel_everything()
         super().closeEvent(event)
         self.closed.emit()
 
-    async def shutdown(self) -> None:
-        """Release what outlives the window: wait for cancelled tasks, close the client,
-        stop the embedded server."""
+    def _cancel_everything(self) -> list[asyncio.Task[None]]:
+        """Stop the window's timers and cancel all its tasks; returns those not done yet."""
+        self._restart_timer.stop()
+        self._message_timer.stop()
         self._stop_watcher()
-        self.ops.cancel_all()
-        pending = [op.task for op in self.ops.running]
+        tasks = self.live.shutdown() + self.thumbnails.cancel()
+        for ops in (self.ops, *(d.ops for d in self.findChildren(EnrollDialog))):
+            ops.cancel_all()
+            tasks += [op.task for op in ops.running]
+        return [task for task in tasks if not task.done()]
+
+    async def shutdown(self) -> None:
+        """Release what outlives the window: stop its timers, cancel its tasks and wait for them
+        to end, close the client, stop the embedded server. Afterwards nothing of the window is
+        left to run, so the loop can stop."""
+        self._closing = True
+        pending = self._cancel_everything()
         if pending:
             await asyncio.wait(pending, timeout=5)
         await self.session.set_client(None)

@@ -1,4 +1,5 @@
-"""Similarity search equals a brute-force numpy scan, through the candidate stage and without."""
+"""Similarity search equals a brute-force numpy scan, through the candidate stage and without,
+on both backends."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pg_server import PgServer
 from storage_helpers import (
     PACK,
     SCHEMA,
@@ -22,7 +24,17 @@ from storage_helpers import (
     unit_rows,
 )
 
-from app.storage import IdFilter, MetaFilter, MetaValue, NewFace, Query, SearchTuning, SQLiteStorage
+from app.storage import (
+    IdFilter,
+    MetaFilter,
+    MetaValue,
+    NewFace,
+    PostgresStorage,
+    Query,
+    SearchTuning,
+    SQLiteStorage,
+    Storage,
+)
 
 N = 30_000
 CAMS = [f"cam-{i:02d}" for i in range(50)]
@@ -77,7 +89,7 @@ def _make(seed: int, n: int, n_probes: int) -> Gallery:
     return Gallery(ids, vectors, metas, probes)
 
 
-def _fill(store: SQLiteStorage, data: Gallery, name: str = "g") -> None:
+def _fill(store: Storage, data: Gallery, name: str = "g") -> None:
     store.create_gallery(name)
     for lo in range(0, len(data.ids), 10_000):
         store.add_faces_bulk(
@@ -90,17 +102,40 @@ def _fill(store: SQLiteStorage, data: Gallery, name: str = "g") -> None:
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStorage, Gallery]]:
-    """30k faces with planted matches in a store whose candidate stage starts at 3000 faces."""
+def big_data() -> Gallery:
+    """30k faces with planted matches for 40 probes."""
+    return _make(11, N, 40)
+
+
+@pytest.fixture(scope="module")
+def big_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, big_data: Gallery
+) -> Iterator[tuple[SQLiteStorage, Gallery]]:
+    """`big_data` in a SQLite store whose candidate stage starts at 3000 faces."""
     path = tmp_path_factory.mktemp("big") / "faces.sqlite"
     store = SQLiteStorage(path, default_schema=SCHEMA, tuning=SMALL_TUNING, background_index=False)
-    data = _make(11, N, 40)
-    _fill(store, data)
-    yield store, data
+    _fill(store, big_data)
+    yield store, big_data
     store.close()
 
 
-def _hits(store: SQLiteStorage, query: Query, gallery: str = "g") -> list[tuple[int, float]]:
+@pytest.fixture(scope="module")
+def big_postgres(pg_server: PgServer, big_data: Gallery) -> Iterator[tuple[Storage, Gallery]]:
+    """`big_data` in PostgreSQL."""
+    store = PostgresStorage(pg_server.create_schema("sfdesk", "big"), default_schema=SCHEMA)
+    _fill(store, big_data)
+    yield store, big_data
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def big(request: pytest.FixtureRequest) -> tuple[Storage, Gallery]:
+    """`big_data` on each backend."""
+    got: tuple[Storage, Gallery] = request.getfixturevalue(f"big_{request.param}")
+    return got
+
+
+def _hits(store: Storage, query: Query, gallery: str = "g") -> list[tuple[int, float]]:
     result = store.query(gallery, query)
     assert result.cosines is not None and not result.more
     return [(f.id, c) for f, c in zip(result.faces, result.cosines, strict=True)]
@@ -112,7 +147,7 @@ def _assert_same(got: list[tuple[int, float]], want: list[tuple[int, float]]) ->
 
 
 def _check(
-    store: SQLiteStorage,
+    store: Storage,
     data: Gallery,
     probe: npt.NDArray[np.float32],
     min_cosine: float,
@@ -136,14 +171,14 @@ def _check(
     return got
 
 
-def test_the_candidate_stage_is_in_use(big: tuple[SQLiteStorage, Gallery]) -> None:
-    store, _ = big
+def test_the_candidate_stage_is_in_use(big_sqlite: tuple[SQLiteStorage, Gallery]) -> None:
+    store, _ = big_sqlite
     candidates = store._galleries["g"].index.candidates
     assert candidates is not None and candidates.count == N
 
 
-def test_thresholded_search_equals_exact_scan(big: tuple[SQLiteStorage, Gallery]) -> None:
-    store, data = big
+def test_thresholded_search_equals_exact_scan(big_sqlite: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big_sqlite
     paths = store._galleries["g"].index.paths
     before = paths.copy()
     for probe in data.probes:
@@ -165,7 +200,7 @@ def test_thresholded_search_equals_exact_scan(big: tuple[SQLiteStorage, Gallery]
 )
 @pytest.mark.parametrize(("min_cosine", "limit"), [(0.5, 100), (0.2, 10), (-1.0, 25)])
 def test_filtered_search_equals_exact_scan(
-    big: tuple[SQLiteStorage, Gallery],
+    big: tuple[Storage, Gallery],
     id_filter: IdFilter,
     filters: tuple[MetaFilter, ...],
     min_cosine: float,
@@ -176,8 +211,8 @@ def test_filtered_search_equals_exact_scan(
         _check(store, data, probe, min_cosine, limit, id_filter, filters)
 
 
-def test_random_seeds_equal_exact_scan(big: tuple[SQLiteStorage, Gallery]) -> None:
-    store, data = big
+def test_random_seeds_equal_exact_scan(big_sqlite: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big_sqlite
     paths = store._galleries["g"].index.paths
     two_stage = paths["two-stage"]
     rng = np.random.default_rng(5)
@@ -190,7 +225,7 @@ def test_random_seeds_equal_exact_scan(big: tuple[SQLiteStorage, Gallery]) -> No
     assert paths["two-stage"] > two_stage + 10  # most of them through the candidate stage
 
 
-def test_stored_face_as_probe_finds_itself_first(big: tuple[SQLiteStorage, Gallery]) -> None:
+def test_stored_face_as_probe_finds_itself_first(big: tuple[Storage, Gallery]) -> None:
     store, data = big
     face = store.get_face("g", int(data.ids[123]), with_vector=True)
     assert face.vector is not None
@@ -198,8 +233,8 @@ def test_stored_face_as_probe_finds_itself_first(big: tuple[SQLiteStorage, Galle
     assert got[0][0] == face.id and got[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
-def test_reopened_store_gives_identical_answers(big: tuple[SQLiteStorage, Gallery]) -> None:
-    store, data = big
+def test_reopened_store_gives_identical_answers(big_sqlite: tuple[SQLiteStorage, Gallery]) -> None:
+    store, data = big_sqlite
     path = Path(store._path)
     again = SQLiteStorage(path, default_schema=SCHEMA, tuning=SMALL_TUNING, background_index=False)
     try:
@@ -381,7 +416,7 @@ def test_compaction_after_many_deletes_keeps_answers_exact(open_store: StoreFact
     ),
 )
 def test_property_search_equals_exact_scan(
-    big: tuple[SQLiteStorage, Gallery],
+    big: tuple[Storage, Gallery],
     probe_row: int,
     noise: float,
     min_cosine: float,

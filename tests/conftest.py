@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pg_server import pg_server  # noqa: F401  (the session's PostgreSQL, for every directory)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -64,6 +64,8 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     token: str | None = None
     data_dir: Path = field(default_factory=default_server_data_dir)
+    #: "sqlite" (a file in data_dir) or a PostgreSQL URL "postgresql://user@host/db" (pgvector)
+    storage: str = "sqlite"
     model_dir: Path = field(default_factory=default_model_dir)
     model_pack: str = "faceplugin-0.0.1"
     log_level: str = "INFO"
@@ -89,6 +91,8 @@ class ServerSettings:
             raise SettingsError("default_limit must be between 1 and max_limit")
         if not 0 <= self.port <= 65535:
             raise SettingsError("port must be between 0 and 65535")
+        if self.storage != "sqlite" and not self.storage.startswith(_POSTGRES_SCHEMES):
+            raise SettingsError("storage must be 'sqlite' or a 'postgresql://' URL")
         if self.cache.backend not in ("memory", "memcached"):
             raise SettingsError("cache.backend must be 'memory' or 'memcached'")
         if self.cache.ttl_seconds <= 0 or self.cache.max_items < 1:
@@ -108,6 +112,7 @@ _SECTIONS: Mapping[str, type[CacheSettings] | type[UrlFetchSettings]] = {
     "url_fetch": UrlFetchSettings,
 }
 _PATHS = {"data_dir", "model_dir"}
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _build(cls: type[Any], table: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from app.server._cache import DetectionCache, MemoryCache
 from app.server._memcached import MemcachedCache
 from app.server._process import EventStream, process_alive
 from app.server._schema import schema_from_json
-from app.storage import SQLiteStorage
+from app.storage import SQLiteStorage, Storage
 from app.vision import FaceEngine, VisionConfig
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,13 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
     engine = FaceEngine(model_dir=settings.model_dir, config=config, pack=settings.model_pack)
     events.progress("opening storage")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
+    storage: Storage
+    if settings.storage == "sqlite":
+        storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
+    else:
+        from app.storage import PostgresStorage  # psycopg only when configured
+
+        storage = PostgresStorage(settings.storage, default_schema=default_schema)
     cache = build_cache(settings)
     events.progress("starting HTTP server")
     app = create_app(settings, storage, engine, cache)

@@ -15,6 +15,7 @@ def _server(args: argparse.Namespace) -> int:
         "host": args.host,
         "port": args.port,
         "data_dir": args.data,
+        "storage": args.storage,
         "token": args.token,
         "log_level": args.log_level,
     }
@@ -36,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 = any free port)"
     )
     parser.add_argument("--data", help="directory of the SQLite store")
+    parser.add_argument(
+        "--storage", help="'sqlite' (default: a file in --data) or a postgresql:// URL (pgvector)"
+    )
     parser.add_argument("--config", help="TOML config file with any server setting")
     parser.add_argument("--token", help="API token clients must send as 'Authorization: Bearer'")
     parser.add_argument(

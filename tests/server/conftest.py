@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_server import PgServer
 from server_fakes import FakeEngine, FakeStorage, default_schema
 from server_harness import (
     FakeApp,
@@ -53,10 +54,17 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerF
             server.proc.stdout.close()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One real server (real models, real SQLite file) shared by a test module."""
-    server = spawn_server(tmp_path_factory.mktemp("live-server"))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One real server (real models; a real SQLite file, then real PostgreSQL) per test module."""
+    data = tmp_path_factory.mktemp("live-server")
+    storage: tuple[str, ...] = ()
+    if request.param == "postgres":
+        pg: PgServer = request.getfixturevalue("pg_server")
+        storage = ("--storage", pg.create_schema("sfdesk", data.name.replace("-", "_")))
+    server = spawn_server(data, *storage)
     event = server.wait_ready()
     if event["event"] != "ready":
         server.proc.kill()

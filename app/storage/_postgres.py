@@ -92,16 +92,17 @@ class PostgresStorage(Storage):
             conn = self._conn()
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
-                for statement in TABLES.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                row = conn.execute("SELECT version FROM sfdesk_version").fetchone()
-                if row is None:
+                found = conn.execute("SELECT to_regclass('sfdesk_version')").fetchone()
+                if found is None or found[0] is None:  # a new database (or schema)
+                    for statement in TABLES.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
                     conn.execute("INSERT INTO sfdesk_version VALUES (%s)", (SCHEMA_VERSION,))
-                elif row[0] != SCHEMA_VERSION:
+                row = conn.execute("SELECT version FROM sfdesk_version").fetchone()
+                if row is None or row[0] != SCHEMA_VERSION:
                     raise ProtocolError(
                         ErrorCode.STORAGE_ERROR,
-                        f"database schema version {row[0]} is not supported",
+                        f"database schema version {row and row[0]} is not supported",
                     )
 
     # ------------------------------------------------------------------ helpers

@@ -6,7 +6,10 @@ Layout (version 1): `sfdesk_gallery` (name, meta schema, model pack, vector dime
 but `bigint` is signed, so the stored id is `id - 2**63` (as in the SQLite file), which keeps
 the order. The vector column has storage PLAIN: a 512-d `vector` is 2 KiB, just above the
 TOAST threshold, and TOASTed rows made the exact scan 3x slower (measured: 128 ms instead of
-41 ms per query at 50k faces; `halfvec` stays inline too but loses precision).
+41 ms per query at 50k faces; `halfvec` stays inline too but loses precision). With the vector
+inline the row still exceeds the threshold, so PostgreSQL would move the small `meta` and
+`features` out of line instead (one TOAST fetch per filtered row): `toast_tuple_target` at its
+maximum keeps whole rows inline unless they exceed a page.
 
 Meta filters use the GIN index on `meta` (containment `@>` answers "in" and "subset" on every
 type) and per-gallery partial btree indexes on each unsigned and string field (gte/lte), so
@@ -28,25 +31,25 @@ ID_OFFSET = 2**63
 
 TABLES = """
 CREATE EXTENSION IF NOT EXISTS vector;
-CREATE TABLE IF NOT EXISTS sfdesk_version (version integer NOT NULL);
-CREATE TABLE IF NOT EXISTS sfdesk_gallery (
+CREATE TABLE sfdesk_version (version integer NOT NULL);
+CREATE TABLE sfdesk_gallery (
     gid serial PRIMARY KEY,
     name text NOT NULL UNIQUE,
     schema text NOT NULL,
     model_pack text,
     dim integer
 );
-CREATE TABLE IF NOT EXISTS sfdesk_face (
+CREATE TABLE sfdesk_face (
     gid integer NOT NULL REFERENCES sfdesk_gallery ON DELETE CASCADE,
     fid bigint NOT NULL,
     meta jsonb NOT NULL,
     features jsonb NOT NULL,
     vector vector NOT NULL,
     PRIMARY KEY (gid, fid)
-);
+) WITH (toast_tuple_target = 8160);
 ALTER TABLE sfdesk_face ALTER COLUMN vector SET STORAGE PLAIN;
-CREATE INDEX IF NOT EXISTS sfdesk_face_meta ON sfdesk_face USING gin (meta jsonb_path_ops);
-CREATE TABLE IF NOT EXISTS sfdesk_crop (
+CREATE INDEX sfdesk_face_meta ON sfdesk_face USING gin (meta jsonb_path_ops);
+CREATE TABLE sfdesk_crop (
     gid integer NOT NULL,
     fid bigint NOT NULL,
     png bytea NOT NULL,

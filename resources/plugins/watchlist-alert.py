@@ -11,21 +11,31 @@ A connection failure, a timeout or a 5xx/408/429 answer is retried up to `attemp
 all, waiting `backoff`, 2*`backoff`, 4*`backoff`... seconds in between; another 4xx is not
 retried. Keep attempts * timeout plus the waits below the facerouter's `--plugin-timeout`.
 
+The webhook is contacted like the server fetches `text/x-url` images: only http(s); before each
+attempt the host's addresses are resolved and every one must be allowed by `allowed_hosts`
+(a host name, `*.domain`, an IP address or CIDR network, or "*" for any host whose addresses are
+all public), so loopback, private and link-local targets need an explicit entry; the connection
+goes to the checked address (no second lookup to rebind). Redirects are not followed, the
+answer's body is never read (only its status), and `timeout` bounds the whole attempt.
+
 Settings (table `[watchlist-alert]` of the facerouter's `--plugin-config` file):
     webhook_url  http:// or https:// URL to POST to           (required)
     gallery      the watch list                               (default "watchlist")
     threshold    confidence from which a face is a match      (default 0.75)
     attempts     delivery attempts per match                  (default 3)
     backoff      seconds before the first retry               (default 0.5)
-    timeout      seconds per attempt                          (default 3.0)
+    timeout      seconds per attempt, all of it                (default 3.0)
+    allowed_hosts  hosts the webhook may be on                 (default ["*"]: public ones)
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import ipaddress
+import socket
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx  # plugins are user code outside app/: any library will do
 
@@ -41,6 +51,7 @@ DEFAULTS: Mapping[str, Any] = {
     "attempts": 3,
     "backoff": 0.5,
     "timeout": 3.0,
+    "allowed_hosts": ["*"],
 }
 
 _RETRY_STATUSES = frozenset({408, 429})
@@ -54,6 +65,42 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class HostPolicy:
+    """Which webhook hosts may be contacted (see the module docstring)."""
+
+    def __init__(self, allowed: Sequence[str]) -> None:
+        if not all(isinstance(a, str) and a for a in allowed):
+            raise ValueError(f"allowed_hosts must be a list of host names, got {allowed!r}")
+        self._any_public = "*" in allowed
+        nets = [a for a in allowed if _network(a) is not None]
+        self._networks = [n for n in map(_network, nets) if n is not None]
+        names = [a.lower() for a in allowed if a != "*" and a not in nets]
+        self._names = {n for n in names if not n.startswith("*.")}
+        self._suffixes = tuple(n[1:] for n in names if n.startswith("*."))
+
+    def allows(self, host: str, address: IPAddress) -> bool:
+        host = host.lower()
+        if host in self._names or host.endswith(self._suffixes):
+            return True
+        if any(address in net for net in self._networks):
+            return True
+        return self._any_public and address.is_global
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text.strip("[]"), strict=False)
+    except ValueError:
+        return None
+
+
+class HostRefused(Exception):
+    """The webhook host resolves to an address the policy does not allow."""
+
+
 class WatchlistAlert(Plugin):
     """Alerts a webhook when a face of the watch list is seen."""
 
@@ -64,7 +111,11 @@ class WatchlistAlert(Plugin):
         self.threshold = float(settings["threshold"])
         self.attempts = max(1, int(settings["attempts"]))
         self.backoff = float(settings["backoff"])
-        self._http = httpx.AsyncClient(timeout=settings["timeout"], trust_env=False)
+        self.timeout = float(settings["timeout"])
+        self.hosts = HostPolicy(settings["allowed_hosts"])
+        self._http = httpx.AsyncClient(
+            timeout=self.timeout, trust_env=False, follow_redirects=False
+        )
         self.sent = 0
 
     async def preprocess(
@@ -72,19 +123,50 @@ class WatchlistAlert(Plugin):
     ) -> tuple[Feature, ...]:
         return ("facen",)
 
+    async def _checked_address(self, parts: SplitResult) -> str:
+        """An address of the webhook host to connect to; every address must be allowed."""
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+        refused = [str(a) for a in addresses if not self.hosts.allows(host, a)]
+        if refused or not addresses:
+            raise HostRefused(f"the webhook host {host} is not allowed (addresses {refused})")
+        return str(addresses[0])
+
+    async def _post(self, payload: dict[str, Any]) -> int:
+        """POST to the checked address of the webhook; the answer's status."""
+        parts = urlsplit(self.url)
+        address = await self._checked_address(parts)
+        literal = f"[{address}]" if ":" in address else address
+        port = f":{parts.port}" if parts.port else ""
+        pinned = parts._replace(netloc=f"{literal}{port}").geturl()
+        request = self._http.build_request(
+            "POST",
+            pinned,
+            json=payload,
+            headers={"Host": parts.netloc.rpartition("@")[2]},
+            extensions={"sni_hostname": parts.hostname or ""},
+        )
+        response = await self._http.send(request, stream=True)  # the body is never read
+        await response.aclose()
+        return response.status_code
+
     async def _deliver(self, payload: dict[str, Any]) -> bool:
         for attempt in range(1, self.attempts + 1):
             try:
-                response = await self._http.post(self.url, json=payload)
-            except httpx.HTTPError as exc:
+                async with asyncio.timeout(self.timeout):
+                    status = await self._post(payload)
+            except (HostRefused, socket.gaierror) as exc:
+                self.log.error("webhook refused: %s", exc)
+                return False
+            except (httpx.HTTPError, TimeoutError, OSError) as exc:
                 self.log.warning("webhook attempt %d/%d failed: %r", attempt, self.attempts, exc)
             else:
-                if response.is_success:
+                if 200 <= status < 300:
                     return True
-                self.log.warning(
-                    "webhook attempt %d/%d: HTTP %d", attempt, self.attempts, response.status_code
-                )
-                if response.is_client_error and response.status_code not in _RETRY_STATUSES:
+                self.log.warning("webhook attempt %d/%d: HTTP %d", attempt, self.attempts, status)
+                if 400 <= status < 500 and status not in _RETRY_STATUSES:
                     return False
             if attempt < self.attempts:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))

@@ -204,7 +204,8 @@ def webhook() -> Iterator[Any]:
 
 
 async def watchlist(url: str, **config: Any) -> tuple[PluginManager, FakeGallery]:
-    manager, client = await load("watchlist-alert", {"webhook_url": url, "backoff": 0.01, **config})
+    settings = {"webhook_url": url, "backoff": 0.01, "allowed_hosts": ["127.0.0.1"], **config}
+    manager, client = await load("watchlist-alert", settings)
     gallery = client.gallery("watchlist")
     gallery.exists = True
     await gallery.add(42, detection("villain"), meta={"name": "Villain"})

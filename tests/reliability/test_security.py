@@ -12,18 +12,14 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from api_checks import error_body_problem
-from reliability_harness import Start, write_config
+from reliability_harness import Origin, Start, write_config
 from server_harness import Http, Reply, ServerProcess
 
 from app.common import ServerSettings
@@ -165,71 +161,6 @@ def test_hostile_names_and_ids_are_refused_and_change_nothing(
 
 
 # ---------------------------------------------------------------- text/x-url
-
-
-class Origin:
-    """A loopback HTTP server counting its hits; paths choose the behaviour."""
-
-    def __init__(self, photo: bytes) -> None:
-        self.hits: list[str] = []
-        origin = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                origin.hits.append(self.path)
-                try:
-                    origin.answer(self, self.path)
-                except OSError:
-                    pass  # the server under test hung up on us, as it should
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.photo = photo
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def answer(self, h: http.server.BaseHTTPRequestHandler, path: str) -> None:
-        if path.startswith("/redirect?to="):
-            h.send_response(302)
-            h.send_header("Location", path.removeprefix("/redirect?to="))
-            h.send_header("Content-Length", "0")
-            h.end_headers()
-        elif path == "/chunked-endless":
-            h.send_response(200)
-            h.send_header("Content-Type", "image/jpeg")
-            h.send_header("Transfer-Encoding", "chunked")
-            h.end_headers()
-            while True:
-                h.wfile.write(b"10000\r\n" + b"\xff" * 0x10000 + b"\r\n")
-        elif path == "/drip":
-            h.send_response(200)
-            h.send_header("Content-Length", str(len(self.photo)))
-            h.end_headers()
-            for byte in self.photo:
-                h.wfile.write(bytes([byte]))
-                h.wfile.flush()
-                time.sleep(0.05)
-        elif path == "/drip-headers":
-            for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 10000:
-                h.wfile.write(bytes([byte]))
-                h.wfile.flush()
-                time.sleep(0.05)
-        else:
-            h.send_response(200)
-            h.send_header("Content-Type", "image/jpeg")
-            h.send_header("Content-Length", str(len(self.photo)))
-            h.end_headers()
-            h.wfile.write(self.photo)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 from app import __version__
 from app.common import ServerSettings
 from app.protocol import GALLERY_NAME_RE, UINT64_MAX, ErrorCode
+from app.server._schema import FIELD_NAME_RE
 
 JSON = "application/json"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/bmp")
@@ -82,6 +83,10 @@ _DET_ID: Doc = {
     "schema": {"type": "string"},
 }
 _REF_DOC = '"detection:<detection id>" or "faces/<gallery>/<face id>"'
+_REF: Doc = {
+    "type": "string",
+    "pattern": "^(detection:.+|faces/" + GALLERY_NAME_RE.pattern[1:-1] + "/[0-9]{1,20})$",
+}
 
 
 def _schemas() -> Doc:
@@ -194,6 +199,7 @@ def _schemas() -> Doc:
         },
         "MetaSchemaIn": {
             "type": "object",
+            "propertyNames": {"pattern": FIELD_NAME_RE.pattern},
             "additionalProperties": {"oneOf": [field, {"enum": META_TYPES}]},
         },
         "GalleryInfo": {
@@ -247,7 +253,7 @@ def _detect_params() -> list[Doc]:
 
 def _list_params(settings: ServerSettings) -> list[Doc]:
     return [
-        _query("looks_like", {"type": "string"}, f"search by similarity to {_REF_DOC}"),
+        _query("looks_like", _REF, f"search by similarity to {_REF_DOC}"),
         _query(
             "threshold",
             {"type": "number", "minimum": 0, "maximum": 1},
@@ -290,7 +296,7 @@ def openapi_document(settings: ServerSettings) -> Doc:
             {
                 "type": "object",
                 "properties": {
-                    "from": {"type": "string", "description": _REF_DOC},
+                    "from": _REF | {"description": _REF_DOC},
                     "meta": _ref("Meta"),
                 },
                 "required": ["from"],
@@ -356,8 +362,8 @@ def openapi_document(settings: ServerSettings) -> Doc:
             "get": {
                 "summary": "The confidence that two faces show the same person",
                 "parameters": [
-                    _query("face1", {"type": "string"}, _REF_DOC) | {"required": True},
-                    _query("face2", {"type": "string"}, _REF_DOC) | {"required": True},
+                    _query("face1", _REF, _REF_DOC) | {"required": True},
+                    _query("face2", _REF, _REF_DOC) | {"required": True},
                 ],
                 "responses": _ok(
                     "confidence",

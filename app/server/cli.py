@@ -22,6 +22,33 @@ def _server(args: argparse.Namespace) -> int:
     return run_server(overrides, args.config, args.parent_pid)
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    import sys
+
+    from app.protocol import ProtocolError
+    from app.server._run import DATABASE_NAME
+    from app.storage import migrate, open_location
+
+    try:
+        source = open_location(args.source, DATABASE_NAME)
+        target = open_location(args.target, DATABASE_NAME)
+        try:
+            for copy in migrate(
+                source,
+                target,
+                args.gallery or None,
+                progress=lambda name, n: print(f"{name}: {n} faces copied", flush=True),
+            ):
+                print(f"{copy.name}: {copy.faces} faces, checksum {copy.checksum} on both sides")
+        finally:
+            source.close()
+            target.close()
+    except ProtocolError as exc:
+        print(f"migration failed: {exc.code.value}: {exc.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this layer's subcommands to the top-level parser."""
     parser = subparsers.add_parser(
@@ -47,3 +74,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
     parser.set_defaults(func=_server)
+
+    storage = subparsers.add_parser("storage", help="maintain the server's galleries")
+    actions = storage.add_subparsers(dest="action", required=True)
+    migrate = actions.add_parser(
+        "migrate",
+        help="copy galleries between backends, checked by counts and checksums",
+        description=(
+            "Copy galleries between backends (SQLite file or data directory, postgresql:// URL);"
+            " galleries that exist on the target are refused, nothing is merged."
+        ),
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="path or postgresql:// URL")
+    migrate.add_argument("--to", dest="target", required=True, help="path or postgresql:// URL")
+    migrate.add_argument("--gallery", action="append", help="copy only this gallery (repeatable)")
+    migrate.set_defaults(func=_migrate)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
+from app.storage._postgres_migrate import GalleryCopy, migrate, open_location
 from app.storage._sqlite import SQLiteStorage
 from app.storage._types import (
     IdFilter,
@@ -35,6 +36,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "GalleryCopy",
     "IdFilter",
     "MetaField",
     "MetaFilter",
@@ -50,4 +52,6 @@ __all__ = [
     "Sort",
     "Storage",
     "StoredFace",
+    "migrate",
+    "open_location",
 ]

@@ -64,7 +64,8 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     token: str | None = None
     data_dir: Path = field(default_factory=default_server_data_dir)
-    #: "sqlite" (a file in data_dir) or a PostgreSQL URL "postgresql://user@host/db" (pgvector)
+    #: "sqlite" (a file in data_dir) or a PostgreSQL URL "postgresql://user@host/db" (pgvector);
+    #: several URLs separated by spaces spread the faces over those databases (shards)
     storage: str = "sqlite"
     model_dir: Path = field(default_factory=default_model_dir)
     model_pack: str = "faceplugin-0.0.1"
@@ -91,8 +92,10 @@ class ServerSettings:
             raise SettingsError("default_limit must be between 1 and max_limit")
         if not 0 <= self.port <= 65535:
             raise SettingsError("port must be between 0 and 65535")
-        if self.storage != "sqlite" and not self.storage.startswith(_POSTGRES_SCHEMES):
-            raise SettingsError("storage must be 'sqlite' or a 'postgresql://' URL")
+        if self.storage != "sqlite" and not all(
+            url.startswith(_POSTGRES_SCHEMES) for url in self.storage.split() or [""]
+        ):
+            raise SettingsError("storage must be 'sqlite' or 'postgresql://' URLs")
         if self.cache.backend not in ("memory", "memcached"):
             raise SettingsError("cache.backend must be 'memory' or 'memcached'")
         if self.cache.ttl_seconds <= 0 or self.cache.max_items < 1:

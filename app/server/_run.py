@@ -147,10 +147,14 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
     storage: Storage
     if settings.storage == "sqlite":
         storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
-    else:
+    elif len(urls := settings.storage.split()) == 1:
         from app.storage import PostgresStorage  # psycopg only when configured
 
-        storage = PostgresStorage(settings.storage, default_schema=default_schema)
+        storage = PostgresStorage(urls[0], default_schema=default_schema)
+    else:
+        from app.storage import ShardedPostgresStorage
+
+        storage = ShardedPostgresStorage(urls, default_schema=default_schema)
     cache = build_cache(settings)
     events.progress("starting HTTP server")
     app = create_app(settings, storage, engine, cache)

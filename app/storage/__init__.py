@@ -1,6 +1,7 @@
 """Galleries, faces, typed meta and exact similarity search: embedded SQLite plus scale-out.
 
-`PostgresStorage` is imported on first use, so the SQLite default never needs psycopg.
+`PostgresStorage` and `ShardedPostgresStorage` are imported on first use, so the SQLite default
+never needs psycopg.
 """
 
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from app.storage._types import (
 
 if TYPE_CHECKING:
     from app.storage._postgres import PostgresStorage
+    from app.storage._postgres_shards import ShardedPostgresStorage
 
 
 def __getattr__(name: str) -> object:
@@ -32,6 +34,10 @@ def __getattr__(name: str) -> object:
         from app.storage._postgres import PostgresStorage
 
         return PostgresStorage
+    if name == "ShardedPostgresStorage":
+        from app.storage._postgres_shards import ShardedPostgresStorage
+
+        return ShardedPostgresStorage
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -49,6 +55,7 @@ __all__ = [
     "QueryResult",
     "SQLiteStorage",
     "SearchTuning",
+    "ShardedPostgresStorage",
     "Sort",
     "Storage",
     "StoredFace",

@@ -8,7 +8,6 @@ set per module) and so do log records at WARNING or above that a test did not ex
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 from collections.abc import Iterator
@@ -42,12 +41,11 @@ def loop(qapp: QApplication) -> Iterator[GuiEventLoop]:
     event_loop = GuiEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
-    # Qt objects a test left behind must be destroyed here, in the GUI thread, while their loop
-    # exists: collected later by a garbage collection that happens to run in another thread
-    # (a later test's worker), their timers fire on freed memory and crash the interpreter.
+    # Windows the test closed and deleteLater()'d are destroyed here, in the GUI thread. No
+    # garbage collection is forced: the app and its loop must not need one (a collection that
+    # happens to run in a later test's worker thread once crashed the interpreter on the
+    # leftover qasync timers; `assert_nothing_left` and test_gui_loop prove that is gone).
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
-    qapp.processEvents()
     event_loop.close()
     asyncio.set_event_loop(None)
 

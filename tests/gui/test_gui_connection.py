@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gui_helpers import QT_LOG_IGNORE, run, until
+from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, qt_objects, run, until
 from PySide6.QtCore import QSettings
 
 from app.gui._app import build_window
@@ -142,3 +142,22 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     assert again.ui.tabs.currentWidget() is again.search
     assert again.browser.ui.facesStack.currentWidget() is again.browser.ui.tableView
     close(loop, again)
+
+
+def test_closing_the_window_leaves_no_qt_object_behind(isolated: Path, loop: object) -> None:
+    """Window, views, dialogs, timers, the settings store and the loop's helpers all go on
+    close + shutdown + deleteLater, deterministically, in the GUI thread."""
+    before = qt_objects()
+    window, crash = build_window(server_url="http://127.0.0.1:9")  # nothing listens there
+    window.show()
+    window.start_connection()
+    window.edit_settings()  # an open dialog at close time
+
+    async def lost() -> None:
+        await until(lambda: window.session.connection.info.phase is Phase.LOST, 30)
+        await until(lambda: window.findChildren(SettingsDialog), 10, "the Settings dialog")
+
+    run(loop, lost(), 60)  # type: ignore[arg-type]
+    close(loop, window)
+    assert crash.count == 0
+    assert_nothing_left(before)

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from gui_helpers import QT_LOG_IGNORE, run, until
+from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, qt_objects, run, until
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
@@ -72,7 +72,9 @@ def drop_files(widget: FrameView, paths: list[Path]) -> None:
 
 @pytest.fixture
 def window(isolated: Path, loop: object, qtbot: QtBot) -> Iterator[MainWindow]:
-    """The app's main window, connected to the embedded server it started itself."""
+    """The app's main window, connected to the embedded server it started itself; after the
+    test it must leave no Qt object behind."""
+    before = qt_objects()
     main, crash = build_window()
     # Shown in the report of a failing test: what the operator would have read.
     main.session.messages.posted.connect(lambda m: print("message bar:", m.render()))
@@ -91,6 +93,7 @@ def window(isolated: Path, loop: object, qtbot: QtBot) -> Iterator[MainWindow]:
     assert main.server is not None and not main.server.running
     main.deleteLater()
     assert crash.count == 0
+    assert_nothing_left(before)
 
 
 def message(window: MainWindow) -> str:

@@ -55,7 +55,8 @@ RESTART_DELAY_MS = 2000
 class MainWindow(QMainWindow):
     """Composes the views, owns the connection (embedded server or remote URL) and its watcher.
 
-    `closed` fires once the window has closed; `shutdown()` then releases everything.
+    `closed` fires once the window has closed; `shutdown()` then releases everything. The window
+    takes ownership of `store`, so the settings object is destroyed with it.
     """
 
     closed = Signal()
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.ui.setupUi(self)
         self.session = session
         self.store = store
+        store.setParent(self)
         self.server_url = server_url
         self.ops = Operations()
         self.server: EmbeddedServer | None = None

@@ -22,7 +22,7 @@ from app.gui.state import (
     fetch_crop,
     guarded,
 )
-from app.gui.widgets import mark_invalid, pixmap_from_bytes
+from app.gui.widgets import mark_invalid, pixmap_from_bytes, set_style_state
 from app.protocol import ProtocolError, parse_uint64
 
 
@@ -115,11 +115,11 @@ class EnrollDialog(QDialog):
         issues = candidate.issues
         if issues:
             self.ui.qualityLabel.setText(f"⚠ Low quality: {', '.join(issues)}")
-            self.ui.qualityLabel.setProperty("level", "warning")
+            set_style_state(self.ui.qualityLabel, "level", "warning")
         else:
             quality = f"{candidate.quality:.2f}" if candidate.quality is not None else "n/a"
             self.ui.qualityLabel.setText(f"Quality {quality}")
-            self.ui.qualityLabel.setProperty("level", "")
+            set_style_state(self.ui.qualityLabel, "level", "")
         self.ui.faceIdEdit.setText(str(self.state.new_face_id()))
         self.ui.cropImage.setPixmap(pixmap_from_bytes(candidate.crop, 112, "loading"))
         self._load_candidate(candidate)

@@ -42,6 +42,7 @@ from app.gui.views._gallery_browser import GalleryBrowser
 from app.gui.views._live_view import LiveView
 from app.gui.views._search_view import SearchView
 from app.gui.views._settings_dialog import SettingsDialog
+from app.gui.widgets import set_style_state
 from app.sfapi_client import Client, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -167,9 +168,7 @@ class MainWindow(QMainWindow):
 
     def _on_message(self, message: Message) -> None:
         self.ui.messageLabel.setText(message.render())
-        self.ui.messageBar.setProperty("level", message.level.value)
-        self.ui.messageBar.style().unpolish(self.ui.messageBar)
-        self.ui.messageBar.style().polish(self.ui.messageBar)
+        set_style_state(self.ui.messageBar, "level", message.level.value)
         self.ui.messageBar.show()
         if message.level is Level.INFO:
             self._message_timer.start(INFO_TIMEOUT_MS)
@@ -298,9 +297,7 @@ class MainWindow(QMainWindow):
             Phase.FAILED: "● server failed",
         }
         self.connection_label.setText(f"{texts[info.phase]} {info.url}".strip())
-        self.connection_label.setProperty("phase", info.phase.value)
-        self.connection_label.style().unpolish(self.connection_label)
-        self.connection_label.style().polish(self.connection_label)
+        set_style_state(self.connection_label, "phase", info.phase.value)
         self.connection_label.setToolTip(info.detail)
         self.version_label.setText(f"server {info.version}" if info.version else "")
         self.latency_label.setText(

@@ -16,6 +16,7 @@ from app.gui.state import (
     format_meta_value,
     parse_meta_text,
 )
+from app.gui.widgets._styling import set_style_state
 
 _PLACEHOLDERS = {
     MetaType.UNSIGNED: "unsigned integer",
@@ -32,10 +33,8 @@ _PATTERNS = {
 
 def mark_invalid(widget: QWidget, error: str | None) -> None:
     """Flag `widget` for the style sheet (`[invalid="true"]`) and explain in its tooltip."""
-    widget.setProperty("invalid", error is not None)
+    set_style_state(widget, "invalid", error is not None)
     widget.setToolTip(error or "")
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class MetaEditor(QWidget):

@@ -1,4 +1,4 @@
-"""The `gui` command of `python -m app`: the desktop gallery manager."""
+"""The `gui` and `self-test` commands of `python -m app`: the desktop app and its check."""
 
 from __future__ import annotations
 
@@ -30,6 +30,28 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="save a PNG of each main view into DIR once connected, then exit",
     )
     parser.set_defaults(func=_run)
+    self_test = subparsers.add_parser(
+        "self-test",
+        help="check the installation end to end without a display",
+        description=(
+            "Start the embedded server as the desktop app does, detect the face on a bundled "
+            "public-domain photo, enroll it in a scratch gallery and search for it. Exit status "
+            "0 when every step passed."
+        ),
+    )
+    self_test.add_argument(
+        "--image",
+        metavar="FILE",
+        type=Path,
+        help="use this one-face photo instead of the bundled one",
+    )
+    self_test.set_defaults(func=_self_test)
+
+
+def _self_test(args: argparse.Namespace) -> int:
+    from app.gui._selftest import DEFAULT_IMAGE, run_self_test
+
+    return run_self_test(args.image or DEFAULT_IMAGE)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -85,6 +85,7 @@ async def _run(window: MainWindow, screenshot_dir: Path | None, video: Path | No
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    log.info("main window shown")  # the packaging test times start-up to this line
     window.start_connection()
     if video is not None:
         window.live.open_video(video)

@@ -1,0 +1,179 @@
+"""The spec's helper functions (packaging/bundle.py), tested without building."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from app.common import default_model_dir
+from app.vision import default_manifest_path, load_manifest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load_bundle() -> ModuleType:
+    # Loaded from its file: a `packaging` package would shadow the PyPI library of that name.
+    spec = importlib.util.spec_from_file_location("sfdesk_bundle", REPO / "packaging" / "bundle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bundle = _load_bundle()
+
+
+def test_repo_root_comes_from_the_spec_directory(tmp_path: Path) -> None:
+    assert bundle.repo_root(REPO / "packaging") == REPO
+    with pytest.raises(bundle.BundleError, match="not the sfdesk repository"):
+        bundle.repo_root(tmp_path / "packaging")
+
+
+def test_resources_keep_their_relative_place() -> None:
+    datas = bundle.resource_datas(REPO)
+    by_source = {Path(src).relative_to(REPO): dest for src, dest in datas}
+    assert by_source[Path("resources/icons/sfdesk.svg")] == "resources/icons"
+    assert by_source[Path("resources/styles/app.qss")] == "resources/styles"
+    assert by_source[Path("resources/models/manifest.toml")] == "resources/models"
+    assert by_source[Path("packaging/selftest/astronaut.jpg")] == "packaging/selftest"
+    assert by_source[Path("packaging/selftest/LICENCE.md")] == "packaging/selftest"
+    plugins = {p.relative_to(REPO) for p in (REPO / "resources" / "plugins").glob("*.py")}
+    assert plugins and plugins <= set(by_source)
+    for src, dest in datas:
+        assert Path(src).is_file()
+        assert Path(src).parent.relative_to(REPO) == Path(dest)
+
+
+def test_no_test_photos_docs_or_caches_are_bundled(faces_dir: Path) -> None:
+    sources = [Path(src).resolve() for src, _ in bundle.resource_datas(REPO)]
+    photo_names = {p.name for p in faces_dir.iterdir()}
+    for source in sources:
+        assert faces_dir.resolve() not in source.parents
+        assert source.name not in photo_names
+        assert "docs" not in source.relative_to(REPO).parts
+        assert "__pycache__" not in source.parts
+
+
+def test_the_verified_model_pack_goes_where_the_frozen_app_looks() -> None:
+    pack = load_manifest().pack()
+    datas = bundle.model_datas(default_manifest_path(), default_model_dir())
+    assert sorted(Path(src).name for src, _ in datas) == sorted(pack.files)
+    assert {dest for _, dest in datas} == {f"models/{pack.pack_id}"}
+
+
+def test_an_unverified_model_pack_is_refused(tmp_path: Path) -> None:
+    pack = load_manifest().pack()
+    broken = tmp_path / pack.pack_id
+    broken.mkdir()
+    first = sorted(pack.files)[0]
+    shutil.copyfile(default_model_dir() / pack.pack_id / first, broken / first)
+    with (broken / first).open("r+b") as fh:
+        fh.write(b"\0")  # same size, different sha256
+    with pytest.raises(bundle.BundleError, match="refusing to bundle") as info:
+        bundle.model_datas(default_manifest_path(), tmp_path)
+    assert "sha256" in str(info.value) and "missing" in str(info.value)
+
+
+def test_hidden_imports_cover_lazy_commands_forms_and_plugin_imports() -> None:
+    hidden = bundle.hidden_imports(REPO)
+    assert hidden == sorted(set(hidden))
+    for name in ("app.gui.forms.ui_main_window", "app.gui._selftest", "app.server.cli",
+                 "app.vision", "httpx", "app.plugins"):
+        assert name in hidden
+    assert "__future__" not in hidden
+
+
+def test_plugin_imports_are_read_from_the_source(tmp_path: Path) -> None:
+    plugin = tmp_path / "p.py"
+    plugin.write_text(
+        "from __future__ import annotations\nimport json, xml.dom\nfrom a.b import c\n"
+        "from . import relative\n"
+    )
+    assert bundle.plugin_imports([plugin]) == ["a.b", "json", "xml.dom"]
+
+
+def test_exclusions_spare_what_the_app_uses() -> None:
+    assert list(bundle.EXCLUDED_MODULES) == sorted(bundle.EXCLUDED_MODULES)
+    used = bundle.hidden_imports(REPO) + ["PySide6.QtWidgets", "PySide6.QtGui", "cv2", "faiss",
+                                          "onnxruntime", "PIL.Image", "numpy", "uvicorn"]
+    for name in used:
+        assert not any(name == ex or name.startswith(ex + ".") for ex in bundle.EXCLUDED_MODULES)
+
+
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
+        ("PySide6/Qt/lib/libQt6Network.so.6", False),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6\\Qt\\lib\\libQt6Core.so.6", True),
+        ("cv2/cv2.abi3.so", True),
+    ],
+)
+def test_keep_binary(dest: str, kept: bool) -> None:
+    assert bundle.keep_binary(dest) is kept
+
+
+def test_identical_libraries_become_relative_links(tmp_path: Path) -> None:
+    for folder in ("a.libs", "b.libs", "c.libs"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "a.libs" / "libx.so.1").write_bytes(b"same")
+    (tmp_path / "b.libs" / "libx.so.1").write_bytes(b"same")
+    (tmp_path / "c.libs" / "libx.so.1").write_bytes(b"diff")
+    replaced = bundle.link_duplicates(tmp_path)
+    assert replaced == [tmp_path / "b.libs" / "libx.so.1"]
+    link = tmp_path / "b.libs" / "libx.so.1"
+    assert link.is_symlink() and not Path(link.readlink()).is_absolute()
+    assert link.read_bytes() == b"same"
+    assert not (tmp_path / "c.libs" / "libx.so.1").is_symlink()
+
+
+def test_faiss_uses_opencvs_openblas_of_the_same_release(tmp_path: Path) -> None:
+    assert bundle.openblas_version("libopenblasp-r0-59ffcd50.3.15.so") == "3.15.so"
+    (tmp_path / "faiss_cpu.libs").mkdir()
+    (tmp_path / "opencv_python_headless.libs").mkdir()
+    ours = tmp_path / "faiss_cpu.libs" / "libopenblaso-r0-d77a1985.3.15.so"
+    theirs = tmp_path / "opencv_python_headless.libs" / "libopenblasp-r0-59ffcd50.3.15.so"
+    ours.write_bytes(b"openmp build")
+    theirs.write_bytes(b"pthreads build")
+    assert bundle.alias_blas(tmp_path) == ours
+    assert ours.is_symlink() and ours.read_bytes() == b"pthreads build"
+    assert bundle.alias_blas(tmp_path) is None  # already done
+
+
+def test_different_openblas_releases_are_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "faiss_cpu.libs").mkdir()
+    (tmp_path / "opencv_python_headless.libs").mkdir()
+    ours = tmp_path / "faiss_cpu.libs" / "libopenblaso-r0-d77a1985.3.15.so"
+    ours.write_bytes(b"a")
+    (tmp_path / "opencv_python_headless.libs" / "libopenblasp-r0-1.3.27.so").write_bytes(b"b")
+    assert bundle.alias_blas(tmp_path) is None
+    assert not ours.is_symlink()
+
+
+@pytest.mark.skipif(shutil.which("strip") is None, reason="needs binutils' strip")
+def test_only_the_interpreter_is_stripped(tmp_path: Path) -> None:
+    dynload = Path(sys.base_prefix) / "lib" / f"python3.{sys.version_info.minor}" / "lib-dynload"
+    extension = next(iter(sorted(dynload.glob("_json*.so"))), None)
+    if extension is None:
+        pytest.skip(f"no _json extension module in {dynload}")
+    target = tmp_path / "python3.11" / "lib-dynload" / extension.name
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(extension, target)
+    wheel_lib = tmp_path / "numpy.libs" / "libopenblas.so"
+    wheel_lib.parent.mkdir()
+    wheel_lib.write_bytes(b"not an ELF file: stripping it would fail")
+    assert bundle.strip_interpreter(tmp_path) == [target]
+    assert 0 < target.stat().st_size <= extension.stat().st_size

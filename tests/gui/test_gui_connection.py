@@ -106,6 +106,7 @@ def test_missing_models_are_explained(
         assert window.ui.banner.isVisible()
         assert "python -m app models install" in window.ui.bannerLabel.text()
         assert "python -m app models install" in window.ui.messageLabel.text()
+        assert window.statusBar().currentMessage() == ""  # no stale "Server: loading models"
 
     run(loop, failed(), 90)  # type: ignore[arg-type]
     close(loop, window)

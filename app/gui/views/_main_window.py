@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         )
         if info.phase is Phase.STARTING:
             self.statusBar().showMessage(f"Server: {info.detail}")
-        elif info.phase is Phase.CONNECTED:
+        else:  # the banner or the connection label says the rest
             self.statusBar().clearMessage()
         lost = info.phase in (Phase.LOST, Phase.FAILED)
         if lost:

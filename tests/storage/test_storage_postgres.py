@@ -149,3 +149,19 @@ def test_storage_setting_is_sqlite_or_a_postgresql_url() -> None:
     assert ServerSettings(storage="postgresql://u@db/faces").storage.startswith("postgresql")
     with pytest.raises(SettingsError):
         ServerSettings(storage="mysql://u@db/faces")
+
+
+def test_galleries_of_different_dimensions_share_the_table(pg_dsn: str) -> None:
+    store = PostgresStorage(pg_dsn, default_schema=SCHEMA)
+    for name, dim in (("a", 512), ("b", 128)):
+        store.create_gallery(name)
+        vectors = unit_rows(np.random.default_rng(dim), 500, dim)
+        store.add_faces_bulk(
+            name, [NewFace(i, v, PACK, {}, {"age": i % 10}) for i, v in enumerate(vectors)]
+        )
+    for name, dim in (("a", 512), ("b", 128)):
+        probe = unit_rows(np.random.default_rng(dim), 1, dim)[0]
+        for filters in ((), (MetaFilter("age", "gte", (5,)),), (MetaFilter("age", "in", (3,)),)):
+            query = Query(probe=probe, min_cosine=-1.0, limit=5, meta_filters=filters)
+            assert len(store.query(name, query).faces) == 5
+    store.close()

@@ -11,6 +11,7 @@ backend. Connections are per thread (psycopg 3, autocommit; transactions are exp
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,8 +38,10 @@ from app.storage._meta import (
     schema_to_json,
 )
 from app.storage._postgres_sql import (
+    COPY_FACES,
     SCHEMA_VERSION,
     TABLES,
+    copy_faces,
     field_indexes,
     from_sql_id,
     to_sql_id,
@@ -284,7 +287,7 @@ class PostgresStorage(Storage):
             vectors = _unit_rows([f.vector for f in faces], "from", None if empty else gallery.dim)
             metas = [meta_for_new_face(gallery.schema, f.meta) for f in faces]
             rows = [
-                (gallery.gid, to_sql_id(f.id), Jsonb(m), _features_json(f.features), _to_wire(v))
+                (gallery.gid, to_sql_id(f.id), json.dumps(m), _features_json(f.features), v)
                 for f, m, v in zip(faces, metas, vectors, strict=True)
             ]
             pack, dim = faces[0].model_pack, vectors.shape[1]
@@ -297,11 +300,8 @@ class PostgresStorage(Storage):
                 )
             try:
                 with conn.cursor() as cursor:
-                    cursor.executemany(
-                        "INSERT INTO sfdesk_face (gid, fid, meta, features, vector) "
-                        "VALUES (%s, %s, %s, %s::jsonb, %s::vector)",
-                        rows,
-                    )
+                    with cursor.copy(COPY_FACES) as copy:
+                        copy.write(copy_faces(rows))
                     cursor.executemany(
                         "INSERT INTO sfdesk_crop (gid, fid, png) VALUES (%s, %s, %s)",
                         [

@@ -97,3 +97,32 @@ def test_concurrent_inserts_through_both_servers_all_land_once(
     assert added + outcomes.count(409) == len(outcomes)
     listed = first.get("/v2/galleries/g/faces", params={"limit": "1000"}).json["faces"]
     assert len(listed) == added + 1 == len({f["id"]["face"] for f in listed})
+
+
+def test_a_shard_down_is_storage_error_unless_ignore_errors(
+    server_factory: ServerFactory, pg_server: PgServer, face_photos: list[Any], tmp_path: Path
+) -> None:
+    other = PgServer()
+    try:
+        shards = [
+            pg_server.create_schema("sfdesk", f"shard_{tmp_path.name}".replace("-", "_")),
+            other.create_db("shard"),
+        ]
+        http = server_factory("--storage", " ".join(shards)).http()
+        http.post("/v2/galleries/g")
+        photo = next(p.path for p in face_photos if p.use == "verify")
+        det = detect_one(http, photo)
+        for face_id in (1, 2, 3, 4):  # id % 2: even ids on the first shard, odd ones on the second
+            reply = http.post(
+                f"/v2/galleries/g/faces/{face_id}", json_body={"from": f"detection:{det['id']}"}
+            )
+            assert reply.status == 200, reply.body
+        other.stop()
+        probe = {"looks_like": f"detection:{det['id']}"}
+        for params in ({}, probe):
+            expect_error(http.get("/v2/galleries/g/faces", params=params), ErrorCode.STORAGE_ERROR)
+            partial = http.get("/v2/galleries/g/faces", params={**params, "ignore_errors": "1"})
+            assert partial.status == 200, partial.body
+            assert sorted(f["id"]["face"] for f in partial.json["faces"]) == [2, 4]
+    finally:
+        other.close()

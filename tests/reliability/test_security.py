@@ -42,12 +42,13 @@ def test_token_guards_every_operation_and_leaks_nothing(start_server: Start) -> 
     server = start_server("--host", "0.0.0.0", "--token", "s3cret")
     good = server.http("s3cret")
     assert good.post("/v2/galleries/kept").status == 200
-    wrong = ["", "s3cre", "s3cret2", "S3CRET", "s3cret\t1", "Bearer s3cret"]  # OWS is no part
+    # (no "s3cret " case: trailing whitespace is not part of an HTTP header value)
+    wrong = ["", "s3cre", "s3cret2", "S3CRET", "s3cret\t1", "Bearer s3cret"]
     headers = [{"Authorization": f"Bearer {t}"} for t in wrong] + [
         {},
         {"Authorization": "s3cret"},
         {"Authorization": "Basic czNjcmV0"},
-        {"authorization": "bearer s3cret"},
+        {"Authorization": "Bearer"},
     ]
     paths = openapi_document(ServerSettings(token="s3cret"))["paths"]
     for template, item in paths.items():
@@ -151,7 +152,7 @@ def test_hostile_names_and_ids_are_refused_and_change_nothing(
         assert {"gallery", "face", "crop"} <= tables
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         names = {r[0] for r in conn.execute("SELECT name FROM gallery")}
-    assert names <= {"people", "fuzzed"}  # (other modules' galleries would be separate servers)
+    assert names == {"people"}
     assert sorted(p.name for p in data.parent.iterdir()) == outside_before
     assert {p.name for p in data.iterdir()} <= {
         "sfdesk.sqlite3",

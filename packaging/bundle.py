@@ -14,11 +14,13 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 #: (source path, destination directory inside the bundle), as PyInstaller's `datas` wants them.
 DataEntry = tuple[str, str]
+#: (destination, source path, type code), as in PyInstaller's `Analysis.binaries`.
+BinaryEntry = tuple[str, str, str]
 
 #: Resource sub-directories the app reads at run time (icons, styles, manifest, example plugins).
 RESOURCE_DIRS = ("icons", "styles", "models", "plugins")
@@ -164,6 +166,36 @@ def keep_binary(dest: str) -> bool:
     """False for a collected file under one of DROPPED_BINARY_PARTS."""
     normal = dest.replace("\\", "/")
     return not any(part in normal for part in DROPPED_BINARY_PARTS)
+
+
+def reachable_binaries(
+    entries: list[BinaryEntry], imports: Callable[[str], Iterable[str]]
+) -> list[BinaryEntry]:
+    """The collected binaries without the top-level libraries nothing that is kept links to.
+
+    PyInstaller puts the system libraries it found as dependencies at the top level; those that
+    only dropped plugins needed (the GTK stack of the GTK theme, Kerberos of Qt's network code)
+    would ship unused. Extension modules, everything inside a directory (wheels' libraries, Qt)
+    and libpython (loaded by the bootloader) are kept; `imports(source)` lists the names of the
+    libraries a binary links to.
+    """
+    by_name = {Path(dest).name: (dest, src, kind) for dest, src, kind in entries}
+    stack = [
+        (dest, src, kind)
+        for dest, src, kind in entries
+        if "/" in dest.replace("\\", "/") or dest.startswith("libpython") or kind == "EXTENSION"
+    ]
+    seen: set[str] = set()
+    while stack:
+        dest, src, _kind = stack.pop()
+        if dest in seen:
+            continue
+        seen.add(dest)
+        for name in imports(src):
+            dependency = by_name.get(Path(name).name)
+            if dependency is not None and dependency[0] not in seen:
+                stack.append(dependency)
+    return [entry for entry in entries if entry[0] in seen]
 
 
 def _digest(path: Path) -> str:

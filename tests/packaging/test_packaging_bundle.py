@@ -177,3 +177,27 @@ def test_only_the_interpreter_is_stripped(tmp_path: Path) -> None:
     wheel_lib.write_bytes(b"not an ELF file: stripping it would fail")
     assert bundle.strip_interpreter(tmp_path) == [target]
     assert 0 < target.stat().st_size <= extension.stat().st_size
+
+
+def test_top_level_libraries_only_dropped_plugins_needed_are_left_out() -> None:
+    links = {
+        "/v/cv2.so": ["libstdc++.so.6"],
+        "/v/qt/libqxcb.so": ["libX11.so.6"],
+        "/s/libX11.so.6": ["libxcb.so.1"],
+        "/s/libgtk-3.so.0": ["libcairo.so.2"],
+        "/v/_ext.so": ["/abs/libffi.so.8"],
+    }
+    entries = [
+        ("cv2/cv2.abi3.so", "/v/cv2.so", "EXTENSION"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/v/qt/libqxcb.so", "BINARY"),
+        ("_ext.cpython-311-x86_64-linux-gnu.so", "/v/_ext.so", "EXTENSION"),
+        ("libpython3.11.so.1.0", "/s/libpython3.11.so.1.0", "BINARY"),
+        ("libstdc++.so.6", "/s/libstdc++.so.6", "BINARY"),
+        ("libX11.so.6", "/s/libX11.so.6", "BINARY"),
+        ("libxcb.so.1", "/s/libxcb.so.1", "BINARY"),
+        ("libffi.so.8", "/s/libffi.so.8", "BINARY"),
+        ("libgtk-3.so.0", "/s/libgtk-3.so.0", "BINARY"),
+        ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),
+    ]
+    kept = bundle.reachable_binaries(entries, lambda src: links.get(src, []))
+    assert [dest for dest, _, _ in kept] == [dest for dest, _, _ in entries[:8]]

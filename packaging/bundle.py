@@ -67,7 +67,6 @@ DROPPED_BINARY_PARTS = (
     "PySide6/Qt/plugins/egldeviceintegrations/",
     "PySide6/Qt/plugins/generic/",
     "PySide6/Qt/plugins/networkinformation/",
-    "PySide6/Qt/plugins/platforminputcontexts/libibus",
     "PySide6/Qt/plugins/platforms/libqeglfs",
     "PySide6/Qt/plugins/platforms/libqlinuxfb",
     "PySide6/Qt/plugins/platforms/libqminimalegl",

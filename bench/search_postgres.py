@@ -81,16 +81,19 @@ def run(dsn: str, n: int, n_probes: int) -> None:
             f"{name:<15}{int(mask.sum()):>9,}{statistics.median(pg_ms):>8.1f}ms"
             f"{pct(pg_ms, 99):>6.0f}ms{statistics.median(numpy_ms):>9.1f}ms"
             f"{pct(numpy_ms, 99):>6.0f}ms{differences:>11}{f'{found}/{expected}':>11}"
-            f"  {_plan(conn, filters)}"
+            f"  {_plan(conn, gallery, filters)}"
         )
     store.close()
 
 
-def _plan(conn: object, filters: tuple[object, ...]) -> str:
+def _plan(conn: object, gallery: str, filters: tuple[object, ...]) -> str:
     """The scan PostgreSQL chose for the filter (first scan node of EXPLAIN)."""
     from app.storage._postgres_sql import where
 
-    condition, params = where(1, SCHEMA, Query().id_filter, filters)  # type: ignore[arg-type]
+    gid = conn.execute(  # type: ignore[attr-defined]
+        "SELECT gid FROM sfdesk_gallery WHERE name = %s", (gallery,)
+    ).fetchone()[0]
+    condition, params = where(gid, SCHEMA, Query().id_filter, filters)  # type: ignore[arg-type]
     rows = conn.execute(  # type: ignore[attr-defined]
         b"EXPLAIN SELECT fid FROM sfdesk_face WHERE "
         + condition.as_string(conn).encode()  # type: ignore[arg-type]

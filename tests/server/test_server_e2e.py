@@ -321,10 +321,13 @@ def test_url_bodies_follow_the_host_policy(
 
 
 def test_sigkill_during_inserts_loses_only_unanswered_faces(
-    server_factory: ServerFactory, face_photos: list[Any], tmp_path: Path
+    server_factory: ServerFactory,
+    storage_args: tuple[str, ...],
+    face_photos: list[Any],
+    tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    server = server_factory(data_dir=data)
+    server = server_factory(*storage_args, data_dir=data)
     http = server.http()
     http.post("/v2/galleries/crash")
     photo = next(p.path for p in face_photos if p.use == "verify")
@@ -367,7 +370,7 @@ def test_sigkill_during_inserts_loses_only_unanswered_faces(
     for thread in threads:
         thread.join(15)
     assert len(answered) >= 150
-    restarted = server_factory(data_dir=data).http()
+    restarted = server_factory(*storage_args, data_dir=data).http()
     listed = restarted.get("/v2/galleries/crash/faces", params={"limit": "10000"}).json["faces"]
     assert set(answered) <= {f["id"]["face"] for f in listed}
     found = restarted.get(

@@ -6,7 +6,7 @@ them in parallel and merge the pages (each shard's answer is exact, so the merge
 a shard fails, a query is STORAGE_ERROR unless `ignore_errors` is set: then it is answered from
 the shards that work. Gallery changes go to every shard, the first one deciding conflicts.
 Spreading by id keeps shards balanced for any gallery size; the price is that a listing or a
-search costs one query per shard.
+search costs one query per shard, and so does the model-pack check of an add.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from app.protocol import ErrorCode, ProtocolError
+from app.protocol import ErrorCode, ProtocolError, bad_param
 from app.storage._interface import Storage
 from app.storage._postgres import PostgresStorage
 from app.storage._types import MetaSchema, MetaValue, NewFace, Query, QueryResult, StoredFace
@@ -106,6 +106,7 @@ class ShardedPostgresStorage(Storage):
         meta: Mapping[str, MetaValue],
         normalized_png: bytes | None,
     ) -> StoredFace:
+        self._check_pack(gallery, {model_pack})
         return self._shard(face_id).add_face(
             gallery,
             face_id,
@@ -118,11 +119,28 @@ class ShardedPostgresStorage(Storage):
 
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
         """Atomic per shard only: on an error, shards written before it keep their faces."""
+        self._check_pack(gallery, {face.model_pack for face in faces})
         by_shard: dict[int, list[NewFace]] = {}
         for face in faces:
             by_shard.setdefault(self._index(face.id), []).append(face)
         for index, part in sorted(by_shard.items()):
             self._shards[index].add_faces_bulk(gallery, part)
+
+    def _check_pack(self, gallery: str, packs: set[str]) -> None:
+        """BAD_PARAM when another shard holds faces of another model pack (each shard checks
+        only its own faces). Shards that are down are not asked; a race between two first
+        faces of different packs on different shards is not caught."""
+        if len(packs) != 1:
+            return  # the shard says BAD_PARAM
+        pages = self._on_all(lambda shard: shard.query(gallery, Query(limit=1)), True)
+        held = {page.faces[0].model_pack for page in pages if page.faces}
+        if held - packs:
+            raise bad_param(
+                "from",
+                sorted(packs),
+                f"gallery {gallery!r} holds vectors of model pack {sorted(held)[0]!r}; "
+                "vectors of different packs cannot be compared",
+            )
 
     def get_face(self, gallery: str, face_id: int, *, with_vector: bool = False) -> StoredFace:
         return self._shard(face_id).get_face(gallery, face_id, with_vector=with_vector)

@@ -87,9 +87,25 @@ def test_shards_answer_like_one_store(
     with pytest.raises(ProtocolError) as exc:
         sharded.get_face("g", face_id)
     assert exc.value.code is ErrorCode.NOT_FOUND
+    vector = unit_rows(np.random.default_rng(0), 1)[0]
     with pytest.raises(ProtocolError) as exc:
-        sharded.add_faces_bulk("g", [NewFace(3, unit_rows(np.random.default_rng(0), 1)[0], PACK)])
+        sharded.add_faces_bulk("g", [NewFace(3, vector, PACK)])
     assert exc.value.code is ErrorCode.CONFLICT
+    sharded.create_gallery("h")
+    sharded.add_faces_bulk("h", [NewFace(0, vector, PACK)])  # on the first shard
+    for other in (1, 2):  # any other shard refuses another pack too
+        with pytest.raises(ProtocolError) as exc:
+            sharded.add_face(
+                "h",
+                other,
+                vector=vector,
+                model_pack="other",
+                features={},
+                meta={},
+                normalized_png=None,
+            )
+        assert (exc.value.code, exc.value.param) == (ErrorCode.BAD_PARAM, "from")
+    assert sharded.list_galleries() == [("g", N - 1), ("h", 1)]
 
 
 def test_a_shard_down_is_storage_error_unless_ignore_errors(

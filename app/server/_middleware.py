@@ -28,12 +28,17 @@ class BearerToken:
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self._expected = f"Bearer {token}".encode()
+        self._expected = token.encode()
+
+    def _authorized(self, header: bytes) -> bool:
+        # The scheme name is case-insensitive (RFC 9110 §11.1); the token is compared in
+        # constant time.
+        scheme, _, given = header.strip().partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self._expected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            given = dict(scope.get("headers", [])).get(b"authorization", b"")
-            if not hmac.compare_digest(given, self._expected):
+            if not self._authorized(dict(scope.get("headers", [])).get(b"authorization", b"")):
                 reason = "missing or wrong API token (Authorization: Bearer <token>)"
                 response = error_response(ProtocolError(ErrorCode.UNAUTHORIZED, reason))
                 response.headers["WWW-Authenticate"] = "Bearer"

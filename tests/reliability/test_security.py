@@ -60,6 +60,9 @@ def test_token_guards_every_operation_and_leaks_nothing(start_server: Start) -> 
                 assert set(reply.json) == {"code", "reason"}
                 assert reply.json["code"] == ErrorCode.UNAUTHORIZED.value
     assert good.get("/v2/galleries").json == {"galleries": [{"name": "kept", "number_of_faces": 0}]}
+    # The scheme name is case-insensitive (RFC 9110); the token is not.
+    lower = {"Authorization": "bearer s3cret"}
+    assert Http(server.url).request("GET", "/v2/galleries", headers=lower).status == 200
 
 
 # ---------------------------------------------------------------- names, ids, SQL

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,18 +92,52 @@ def test_frozen_self_test_passes_without_python(
     _report(capsys, f"frozen self-test passed in {time.monotonic() - started:.1f} s")
 
 
-def _wait_for(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
-    assert proc.stderr is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        seen.append(line.rstrip())
-        if needle in line:
-            return seen
-    pytest.fail(f"no {needle!r} from the frozen app; it said: {seen[-20:]}")
+class _StderrLog:
+    """Reads a process's stderr to the end in a thread, so the process never blocks on a full
+    pipe, and lets the test wait for a line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stderr is not None
+        self._stream = proc.stderr
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._done = False
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            with self._cond:
+                self.lines.append(line.rstrip())
+                self._cond.notify_all()
+        with self._cond:
+            self._done = True
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """After the process has exited: finish reading and close the pipe."""
+        self._thread.join(timeout=30)
+        self._stream.close()
+
+    def wait_for(self, needle: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not any(needle in line for line in self.lines):
+                remaining = deadline - time.monotonic()
+                if self._done or remaining <= 0:
+                    pytest.fail(f"no {needle!r} from the frozen app; it said: {self.lines[-20:]}")
+                self._cond.wait(remaining)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM (closes the window, which stops the embedded server); SIGKILL if it hangs."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+        pytest.fail("the frozen app did not exit within 30 s of SIGTERM")
 
 
 def test_frozen_app_shows_its_window_and_starts_its_server(
@@ -110,16 +145,15 @@ def test_frozen_app_shows_its_window_and_starts_its_server(
 ) -> None:
     app_dir, _ = built
     started = time.monotonic()
-    with subprocess.Popen([str(app_dir / "sfdesk")], cwd=tmp_path, env=_bare_env(tmp_path),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            _wait_for(proc, "main window shown", 120)
-            shown = time.monotonic() - started
-            _wait_for(proc, "embedded server ready", 120)
-            ready = time.monotonic() - started
-        finally:
-            proc.terminate()  # closes the window, which stops the embedded server
-            proc.wait(timeout=30)
-            assert proc.stderr is not None
-            proc.stderr.read()
+    proc = subprocess.Popen([str(app_dir / "sfdesk")], cwd=tmp_path, env=_bare_env(tmp_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = _StderrLog(proc)
+    try:
+        log.wait_for("main window shown", 120)
+        shown = time.monotonic() - started
+        log.wait_for("embedded server ready", 120)
+        ready = time.monotonic() - started
+    finally:
+        _stop(proc)
+        log.close()
     _report(capsys, f"first window after {shown:.2f} s; embedded server ready after {ready:.2f} s")

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.protocol import UINT64_MAX, bad_param
 from app.storage._candidates import CandidateIndex
-from app.storage._columns import Column, Mask, check_filter, new_column
+from app.storage._checks import check_filters
+from app.storage._columns import Column, Mask, new_column
 from app.storage._types import IdFilter, MetaFilter, MetaSchema, MetaValue, Sort
 
 Vectors = npt.NDArray[np.float32]
@@ -200,16 +200,7 @@ class GalleryIndex:
         self, id_filter: IdFilter, meta_filters: Sequence[MetaFilter]
     ) -> list[MetaFilter]:
         """Validate filters against uint64 and the schema (BAD_PARAM naming the query key)."""
-        for op, value in (("gte", id_filter.gte), ("lte", id_filter.lte)):
-            if value is not None and not _is_uint64(value):
-                raise bad_param(f"id:{op}", value, "must be an unsigned 64-bit integer")
-        for value in id_filter.one_of or ():
-            if not _is_uint64(value):
-                raise bad_param("id:in", value, "must be an unsigned 64-bit integer")
-        return [
-            check_filter(self.schema[f.field].type if f.field in self.schema else None, f)
-            for f in meta_filters
-        ]
+        return check_filters(self.schema, id_filter, meta_filters)
 
     def _mask(self, n: int, id_filter: IdFilter, meta_filters: Sequence[MetaFilter]) -> Mask:
         # Caller holds the lock.
@@ -319,10 +310,6 @@ class GalleryIndex:
             f"GalleryIndex(n_alive={self.n_alive}, slots={self.n}, dim={self.dim}, "
             f"candidates={self.candidates!r})"
         )
-
-
-def _is_uint64(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= UINT64_MAX
 
 
 def _exact(

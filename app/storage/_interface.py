@@ -38,7 +38,6 @@ class Storage(abc.ABC):
     def gallery_schema(self, name: str) -> MetaSchema:
         """The meta schema of a gallery; GALLERY_NOT_FOUND when absent."""
 
-    @abc.abstractmethod
     def add_face(
         self,
         gallery: str,
@@ -55,24 +54,18 @@ class Storage(abc.ABC):
         Meta is validated against the gallery schema; missing fields take their defaults, and
         fields without a default stay absent (missing from `StoredFace.meta`). The gallery
         takes the model pack of its first face; another pack is BAD_PARAM with param "from".
+        This adds it through `add_faces_bulk`, so backends implement only that.
         """
+        face = NewFace(face_id, vector, model_pack, features, meta, normalized_png)
+        self.add_faces_bulk(gallery, [face])
+        return self.get_face(gallery, face_id)
 
+    @abc.abstractmethod
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
         """Store many faces at once (migrations, benchmarks): all of them or, on error, none.
 
-        The same checks as `add_face`. This default adds them one by one (so it is not atomic);
-        backends override it with one transaction.
+        The same checks as `add_face`.
         """
-        for face in faces:
-            self.add_face(
-                gallery,
-                face.id,
-                vector=face.vector,
-                model_pack=face.model_pack,
-                features=face.features,
-                meta=face.meta,
-                normalized_png=face.normalized_png,
-            )
 
     @abc.abstractmethod
     def get_face(self, gallery: str, face_id: int, *, with_vector: bool = False) -> StoredFace:

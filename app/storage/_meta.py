@@ -15,14 +15,15 @@ from app.protocol import UINT64_MAX, bad_param
 from app.storage._types import MetaField, MetaSchema, MetaType, MetaValue
 
 
-def _is_uint64(value: object) -> bool:
+def is_uint64(value: object) -> bool:
+    """An int (not a bool) in the range of face ids and `uint` meta values."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= UINT64_MAX
 
 
 def check_value(kind: MetaType, value: object, param: str) -> MetaValue:
     """The canonical form of `value` as a `kind`, else BAD_PARAM naming `param`."""
     if kind is MetaType.UNSIGNED:
-        if isinstance(value, int) and _is_uint64(value):
+        if isinstance(value, int) and is_uint64(value):
             return int(value)
         raise bad_param(param, value, "must be an unsigned 64-bit integer")
     if kind is MetaType.STRING:
@@ -35,7 +36,7 @@ def check_value(kind: MetaType, value: object, param: str) -> MetaValue:
         if all(isinstance(item, str) for item in value):
             return sorted(set(value))
         raise bad_param(param, value, "must be a list of strings")
-    if all(isinstance(item, int) and _is_uint64(item) for item in value):
+    if all(isinstance(item, int) and is_uint64(item) for item in value):
         return sorted({int(item) for item in value})
     raise bad_param(param, value, "must be a list of unsigned 64-bit integers")
 

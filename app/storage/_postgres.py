@@ -26,11 +26,19 @@ from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
-from app.protocol import UINT64_MAX, ErrorCode, ProtocolError, bad_param, check_gallery_name
-from app.storage._columns import check_filter
+from app.protocol import ErrorCode, ProtocolError, bad_param, check_gallery_name
+from app.storage._checks import (
+    check_filters,
+    check_listing,
+    check_packs,
+    check_probe_pack,
+    check_query,
+    checked_face_id,
+    features_json,
+    unit_rows,
+)
 from app.storage._interface import Storage
 from app.storage._meta import (
-    _is_uint64,
     check_schema,
     meta_after_update,
     meta_for_new_face,
@@ -47,10 +55,7 @@ from app.storage._postgres_sql import (
     to_sql_id,
     where,
 )
-from app.storage._sqlite import SQLiteStorage, _features_json, _unit_rows
 from app.storage._types import (
-    IdFilter,
-    MetaFilter,
     MetaSchema,
     MetaValue,
     NewFace,
@@ -59,7 +64,6 @@ from app.storage._types import (
     StoredFace,
 )
 
-_SORTS = ("id", "-id", "-confidence")
 _SETUP_LOCK = 0x5FDE5C  # advisory lock: one process creates the tables at a time
 #: Rows fetched beyond `limit` and the slack on the threshold, so that rescoring in float32
 #: (whose sums differ from pgvector's in the last bits) sees every row that can make the page.
@@ -228,21 +232,6 @@ class PostgresStorage(Storage):
 
     # ------------------------------------------------------------------ faces
 
-    def add_face(
-        self,
-        gallery: str,
-        face_id: int,
-        *,
-        vector: npt.NDArray[np.float32],
-        model_pack: str,
-        features: Mapping[str, object],
-        meta: Mapping[str, MetaValue],
-        normalized_png: bytes | None,
-    ) -> StoredFace:
-        face = NewFace(face_id, vector, model_pack, features, meta, normalized_png)
-        self.add_faces_bulk(gallery, [face])
-        return self.get_face(gallery, face_id)
-
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
         with self._errors("adding faces"):
             try:
@@ -259,7 +248,7 @@ class PostgresStorage(Storage):
                 return
             seen: set[int] = set()
             for face in faces:
-                face_id = SQLiteStorage._face_id(face.id)
+                face_id = checked_face_id(face.id)
                 if face_id in seen:
                     raise self._conflict(name, face_id)
                 seen.add(face_id)
@@ -275,19 +264,12 @@ class PostgresStorage(Storage):
                 ).fetchone()
                 is None
             )
-            packs = {face.model_pack for face in faces}
             current = None if empty else gallery.model_pack
-            if len(packs) > 1 or (current is not None and packs != {current}):
-                raise bad_param(
-                    "from",
-                    sorted(packs - {current}) if current else sorted(packs),
-                    f"gallery {name!r} holds vectors of model pack {current!r}; "
-                    "vectors of different packs cannot be compared",
-                )
-            vectors = _unit_rows([f.vector for f in faces], "from", None if empty else gallery.dim)
+            check_packs(name, {face.model_pack for face in faces}, current)
+            vectors = unit_rows([f.vector for f in faces], "from", None if empty else gallery.dim)
             metas = [meta_for_new_face(gallery.schema, f.meta) for f in faces]
             rows = [
-                (gallery.gid, to_sql_id(f.id), json.dumps(m), _features_json(f.features), v)
+                (gallery.gid, to_sql_id(f.id), json.dumps(m), features_json(f.features), v)
                 for f, m, v in zip(faces, metas, vectors, strict=True)
             ]
             pack, dim = faces[0].model_pack, vectors.shape[1]
@@ -318,7 +300,7 @@ class PostgresStorage(Storage):
         with self._errors("reading a face"):
             conn = self._conn()
             target = self._gallery(conn, gallery)
-            fid = to_sql_id(SQLiteStorage._face_id(face_id))
+            fid = to_sql_id(checked_face_id(face_id))
             row = conn.execute(
                 "SELECT meta, features, "
                 + ("vector_send(vector)" if with_vector else "NULL::bytea")
@@ -336,7 +318,7 @@ class PostgresStorage(Storage):
             conn = self._conn()
             with conn.transaction():
                 target = self._gallery(conn, gallery)
-                fid = to_sql_id(SQLiteStorage._face_id(face_id))
+                fid = to_sql_id(checked_face_id(face_id))
                 row = conn.execute(
                     "SELECT meta, features FROM sfdesk_face WHERE gid = %s AND fid = %s FOR UPDATE",
                     (target.gid, fid),
@@ -357,7 +339,7 @@ class PostgresStorage(Storage):
             target = self._gallery(conn, gallery)
             deleted = conn.execute(
                 "DELETE FROM sfdesk_face WHERE gid = %s AND fid = %s",
-                (target.gid, to_sql_id(SQLiteStorage._face_id(face_id))),
+                (target.gid, to_sql_id(checked_face_id(face_id))),
             ).rowcount
         if not deleted:
             raise self._not_found(target, face_id)
@@ -369,7 +351,7 @@ class PostgresStorage(Storage):
             row = conn.execute(
                 "SELECT c.png FROM sfdesk_face f LEFT JOIN sfdesk_crop c "
                 "ON c.gid = f.gid AND c.fid = f.fid WHERE f.gid = %s AND f.fid = %s",
-                (target.gid, to_sql_id(SQLiteStorage._face_id(face_id))),
+                (target.gid, to_sql_id(checked_face_id(face_id))),
             ).fetchone()
         if row is None:
             raise self._not_found(target, face_id)
@@ -381,11 +363,8 @@ class PostgresStorage(Storage):
         with self._errors("querying a gallery"):
             conn = self._conn()
             target = self._gallery(conn, gallery)
-            if isinstance(query.limit, bool) or not isinstance(query.limit, int) or query.limit < 1:
-                raise bad_param("limit", query.limit, "limit must be a positive integer")
-            if query.sort not in _SORTS:
-                raise bad_param("sort", query.sort, f"sort must be one of {', '.join(_SORTS)}")
-            meta_filters = _check_filters(target.schema, query.id_filter, query.meta_filters)
+            check_query(query)
+            meta_filters = check_filters(target.schema, query.id_filter, query.meta_filters)
             condition, params = where(target.gid, target.schema, query.id_filter, meta_filters)
             if query.probe is None:
                 return self._list(conn, target, query, condition, params)
@@ -399,12 +378,7 @@ class PostgresStorage(Storage):
         condition: sql.Composed,
         params: list[Any],
     ) -> QueryResult:
-        if query.sort == "-confidence":
-            raise bad_param("sort", query.sort, "sorting by confidence needs looks_like")
-        if query.after is not None and not (
-            isinstance(query.after, int) and 0 <= query.after <= UINT64_MAX
-        ):
-            raise bad_param("page", query.after, "bad page cursor")
+        check_listing(query)
         ascending = query.sort == "id"
         if query.after is not None:
             condition = sql.SQL("{} AND fid {} %s").format(
@@ -438,14 +412,8 @@ class PostgresStorage(Storage):
             is None
         ):
             return QueryResult(faces=(), cosines=())
-        if query.probe_model_pack is not None and query.probe_model_pack != target.model_pack:
-            raise bad_param(
-                "looks_like",
-                query.probe_model_pack,
-                f"the probe comes from model pack {query.probe_model_pack!r}, gallery "
-                f"{target.name!r} holds vectors of {target.model_pack!r}",
-            )
-        probe = _unit_rows([query.probe], "looks_like", target.dim)[0]
+        check_probe_pack(query, target.name, target.model_pack)
+        probe = unit_rows([query.probe], "looks_like", target.dim)[0]
         wire = _to_wire(probe)
         rows = conn.execute(
             sql.SQL(
@@ -489,21 +457,6 @@ class PostgresStorage(Storage):
         info = conninfo_to_dict(self._dsn)
         where_ = f"{info.get('host', '')}:{info.get('port', '')}/{info.get('dbname', '')}"
         return f"PostgresStorage({where_!r})"
-
-
-def _check_filters(
-    schema: MetaSchema, id_filter: IdFilter, meta_filters: Sequence[MetaFilter]
-) -> list[MetaFilter]:
-    """Filters validated as the embedded backend does (BAD_PARAM naming the query key)."""
-    for op, value in (("gte", id_filter.gte), ("lte", id_filter.lte)):
-        if value is not None and not _is_uint64(value):
-            raise bad_param(f"id:{op}", value, "must be an unsigned 64-bit integer")
-    for value in id_filter.one_of or ():
-        if not _is_uint64(value):
-            raise bad_param("id:in", value, "must be an unsigned 64-bit integer")
-    return [
-        check_filter(schema[f.field].type if f.field in schema else None, f) for f in meta_filters
-    ]
 
 
 def _to_wire(vector: npt.NDArray[np.float32]) -> str:

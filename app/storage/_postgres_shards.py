@@ -16,9 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
 from app.protocol import ErrorCode, ProtocolError, bad_param
 from app.storage._interface import Storage
 from app.storage._postgres import PostgresStorage
@@ -94,28 +91,6 @@ class ShardedPostgresStorage(Storage):
         return self._shards[0].gallery_schema(name)
 
     # ------------------------------------------------------------------ faces
-
-    def add_face(
-        self,
-        gallery: str,
-        face_id: int,
-        *,
-        vector: npt.NDArray[np.float32],
-        model_pack: str,
-        features: Mapping[str, object],
-        meta: Mapping[str, MetaValue],
-        normalized_png: bytes | None,
-    ) -> StoredFace:
-        self._check_pack(gallery, {model_pack})
-        return self._shard(face_id).add_face(
-            gallery,
-            face_id,
-            vector=vector,
-            model_pack=model_pack,
-            features=features,
-            meta=meta,
-            normalized_png=normalized_png,
-        )
 
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
         """Atomic per shard only: on an error, shards written before it keep their faces."""

@@ -15,7 +15,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from app.protocol import UINT64_MAX, ErrorCode, ProtocolError, bad_param, check_gallery_name
+from app.protocol import ErrorCode, ProtocolError, bad_param, check_gallery_name
+from app.storage._checks import (
+    check_listing,
+    check_packs,
+    check_probe_pack,
+    check_query,
+    checked_face_id,
+    features_json,
+    unit_rows,
+)
 from app.storage._db import (
     connect,
     create_tables,
@@ -53,7 +62,6 @@ from app.storage._types import (
 _log = logging.getLogger(__name__)
 _LOAD_CHUNK = 16384
 _FETCH_CHUNK = 500
-_SORTS = ("id", "-id", "-confidence")
 
 
 @dataclass(eq=False)
@@ -179,16 +187,6 @@ class SQLiteStorage(Storage):
         return gallery
 
     @staticmethod
-    def _face_id(face_id: int) -> int:
-        if (
-            isinstance(face_id, bool)
-            or not isinstance(face_id, int)
-            or not 0 <= face_id <= UINT64_MAX
-        ):
-            raise bad_param("id", face_id, "face ids are unsigned 64-bit integers")
-        return face_id
-
-    @staticmethod
     def _not_found(gallery: _Gallery, face_id: int) -> ProtocolError:
         return ProtocolError(
             ErrorCode.NOT_FOUND,
@@ -248,21 +246,6 @@ class SQLiteStorage(Storage):
 
     # ------------------------------------------------------------------ faces
 
-    def add_face(
-        self,
-        gallery: str,
-        face_id: int,
-        *,
-        vector: npt.NDArray[np.float32],
-        model_pack: str,
-        features: Mapping[str, object],
-        meta: Mapping[str, MetaValue],
-        normalized_png: bytes | None,
-    ) -> StoredFace:
-        face = NewFace(face_id, vector, model_pack, features, meta, normalized_png)
-        self.add_faces_bulk(gallery, [face])
-        return self.get_face(gallery, face_id)
-
     def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
         with self._write_lock:
             target = self._gallery(gallery)
@@ -277,7 +260,7 @@ class SQLiteStorage(Storage):
                     target.gid,
                     to_sql_id(f.id),
                     json.dumps(m),
-                    _features_json(f.features),
+                    features_json(f.features),
                     v.tobytes(),
                 )
                 for f, m, v in zip(faces, metas, vectors, strict=True)
@@ -309,7 +292,7 @@ class SQLiteStorage(Storage):
         index = gallery.index
         seen: set[int] = set()
         for face in faces:
-            face_id = self._face_id(face.id)
+            face_id = checked_face_id(face.id)
             if face_id in index.slot_of or face_id in seen:
                 raise ProtocolError(
                     ErrorCode.CONFLICT,
@@ -318,16 +301,9 @@ class SQLiteStorage(Storage):
                     value=face_id,
                 )
             seen.add(face_id)
-        packs = {face.model_pack for face in faces}
         current = gallery.model_pack if index.n_alive else None
-        if len(packs) > 1 or (current is not None and packs != {current}):
-            raise bad_param(
-                "from",
-                sorted(packs - {current}) if current else sorted(packs),
-                f"gallery {gallery.name!r} holds vectors of model pack {current!r}; "
-                "vectors of different packs cannot be compared",
-            )
-        vectors = _unit_rows(
+        check_packs(gallery.name, {face.model_pack for face in faces}, current)
+        vectors = unit_rows(
             [face.vector for face in faces], "from", index.dim if index.n_alive else None
         )
         metas = [meta_for_new_face(gallery.schema, face.meta) for face in faces]
@@ -335,7 +311,7 @@ class SQLiteStorage(Storage):
 
     def get_face(self, gallery: str, face_id: int, *, with_vector: bool = False) -> StoredFace:
         target = self._gallery(gallery)
-        self._face_id(face_id)
+        checked_face_id(face_id)
         with storage_errors("reading a face"):
             row = (
                 self._reader()
@@ -354,7 +330,7 @@ class SQLiteStorage(Storage):
     ) -> StoredFace:
         with self._write_lock:
             target = self._gallery(gallery)
-            key = (target.gid, to_sql_id(self._face_id(face_id)))
+            key = (target.gid, to_sql_id(checked_face_id(face_id)))
             with storage_errors("updating a face"):
                 row = self._writer.execute(
                     "SELECT meta, features FROM face WHERE gid = ? AND fid = ?", key
@@ -376,7 +352,7 @@ class SQLiteStorage(Storage):
     def delete_face(self, gallery: str, face_id: int) -> None:
         with self._write_lock:
             target = self._gallery(gallery)
-            key = (target.gid, to_sql_id(self._face_id(face_id)))
+            key = (target.gid, to_sql_id(checked_face_id(face_id)))
             with storage_errors("deleting a face"):
                 row = self._writer.execute(
                     "SELECT meta FROM face WHERE gid = ? AND fid = ?", key
@@ -393,7 +369,7 @@ class SQLiteStorage(Storage):
 
     def get_normalized(self, gallery: str, face_id: int) -> bytes | None:
         target = self._gallery(gallery)
-        key = (target.gid, to_sql_id(self._face_id(face_id)))
+        key = (target.gid, to_sql_id(checked_face_id(face_id)))
         with storage_errors("reading a crop"):
             conn = self._reader()
             row = conn.execute("SELECT png FROM crop WHERE gid = ? AND fid = ?", key).fetchone()
@@ -410,18 +386,10 @@ class SQLiteStorage(Storage):
     def query(self, gallery: str, query: Query) -> QueryResult:
         target = self._gallery(gallery)
         index = target.index
-        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or query.limit < 1:
-            raise bad_param("limit", query.limit, "limit must be a positive integer")
-        if query.sort not in _SORTS:
-            raise bad_param("sort", query.sort, f"sort must be one of {', '.join(_SORTS)}")
+        check_query(query)
         meta_filters = index.check_filters(query.id_filter, query.meta_filters)
         if query.probe is None:
-            if query.sort == "-confidence":
-                raise bad_param("sort", query.sort, "sorting by confidence needs looks_like")
-            if query.after is not None and not (
-                isinstance(query.after, int) and 0 <= query.after <= UINT64_MAX
-            ):
-                raise bad_param("page", query.after, "bad page cursor")
+            check_listing(query)
             ids, more = index.list_ids(
                 query.id_filter, meta_filters, query.sort, query.after, query.limit
             )
@@ -430,14 +398,8 @@ class SQLiteStorage(Storage):
             raise bad_param("threshold", query.min_cosine, "the threshold is outside [0, 1]")
         if index.n_alive == 0:
             return QueryResult(faces=(), cosines=())
-        if query.probe_model_pack is not None and query.probe_model_pack != target.model_pack:
-            raise bad_param(
-                "looks_like",
-                query.probe_model_pack,
-                f"the probe comes from model pack {query.probe_model_pack!r}, gallery "
-                f"{target.name!r} holds vectors of {target.model_pack!r}",
-            )
-        probe = _unit_rows([query.probe], "looks_like", index.dim)[0]
+        check_probe_pack(query, target.name, target.model_pack)
+        probe = unit_rows([query.probe], "looks_like", index.dim)[0]
         hits = index.search(probe, query.id_filter, meta_filters, query.min_cosine, query.limit)
         faces = self._fetch(target, [face_id for face_id, _ in hits])
         # A face deleted between the scan and the fetch is left out.
@@ -471,29 +433,3 @@ class SQLiteStorage(Storage):
 
     def __repr__(self) -> str:
         return f"SQLiteStorage(path={str(self._path)!r}, galleries={len(self._galleries)})"
-
-
-def _features_json(features: Mapping[str, object]) -> str:
-    try:
-        return json.dumps(features)
-    except (TypeError, ValueError) as exc:
-        raise bad_param("features", repr(features), "detection features must be JSON data") from exc
-
-
-def _unit_rows(
-    vectors: Iterable[npt.NDArray[np.float32] | None], param: str, dim: int | None
-) -> npt.NDArray[np.float32]:
-    """Rows of one dimension scaled to unit length, else BAD_PARAM naming `param`."""
-    try:
-        matrix = np.array(list(vectors), dtype=np.float32, ndmin=2)
-    except (TypeError, ValueError) as exc:
-        raise bad_param(
-            param, None, "feature vectors must be equally long lists of numbers"
-        ) from exc
-    if matrix.ndim != 2 or matrix.shape[1] == 0 or (dim is not None and matrix.shape[1] != dim):
-        raise bad_param(param, matrix.shape[-1], f"feature vectors must have {dim} components")
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    if not np.all(np.isfinite(matrix)) or np.any(norms == 0):
-        raise bad_param(param, None, "feature vectors must be finite and non-zero")
-    unit: npt.NDArray[np.float32] = matrix / norms
-    return unit

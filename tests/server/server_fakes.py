@@ -7,7 +7,7 @@ validation and error rendering; the real neighbours are exercised by the end-to-
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from app.storage import (
     MetaSchema,
     MetaType,
     MetaValue,
+    NewFace,
     Query,
     QueryResult,
     Storage,
@@ -133,29 +134,21 @@ class FakeStorage(Storage):
     def gallery_schema(self, name: str) -> MetaSchema:
         return self._gallery(name)[0]
 
-    def add_face(
-        self,
-        gallery: str,
-        face_id: int,
-        *,
-        vector: npt.NDArray[np.float32],
-        model_pack: str,
-        features: Mapping[str, object],
-        meta: Mapping[str, MetaValue],
-        normalized_png: bytes | None,
-    ) -> StoredFace:
-        schema, faces, crops = self._gallery(gallery)
-        checked = self._check(schema, meta)
-        if face_id in faces:
-            raise ProtocolError(ErrorCode.CONFLICT, f"face {face_id} exists")
-        for name, spec in schema.items():
-            if name not in checked and spec.default is not None:
-                checked[name] = spec.default
-        face = StoredFace(gallery, face_id, checked, dict(features), model_pack, vector)
-        faces[face_id] = face
-        if normalized_png is not None:
-            crops[face_id] = normalized_png
-        return self._public(face)
+    def add_faces_bulk(self, gallery: str, faces: Sequence[NewFace]) -> None:
+        """One by one (not atomic), which is enough for the server's single adds."""
+        schema, stored, crops = self._gallery(gallery)
+        for new in faces:
+            checked = self._check(schema, new.meta)
+            if new.id in stored:
+                raise ProtocolError(ErrorCode.CONFLICT, f"face {new.id} exists")
+            for name, spec in schema.items():
+                if name not in checked and spec.default is not None:
+                    checked[name] = spec.default
+            stored[new.id] = StoredFace(
+                gallery, new.id, checked, dict(new.features), new.model_pack, new.vector
+            )
+            if new.normalized_png is not None:
+                crops[new.id] = new.normalized_png
 
     @staticmethod
     def _public(face: StoredFace, with_vector: bool = False) -> StoredFace:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from app.common import APP_NAME, resources_dir, setup_logging
 from app.gui._crash import CrashHandler
 from app.gui._loop import GuiEventLoop
-from app.gui._persist import ORGANIZATION, load_settings, open_settings
+from app.gui._persist import load_settings, open_settings
 from app.gui._screenshots import take_screenshots
 from app.gui.state import MessageBridge, Session
 from app.gui.views import MainWindow
@@ -27,7 +27,10 @@ def application() -> QApplication:
     """The QApplication (created once) with the app's names, icon and style sheet."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setOrganizationName(ORGANIZATION)
+    # No organization level in data paths: the embedded server's data then lands where
+    # `python -m app server` keeps it by default (`<data home>/sfdesk/server`), so the app and
+    # the command line see the same galleries. Settings keep their own explicit names.
+    app.setOrganizationName("")
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("sfdesk")
     # The app ends when MainWindow.closed fires and shutdown() has run, not before.

@@ -90,3 +90,17 @@ def test_killing_the_app_stops_its_embedded_server(tmp_path: Path) -> None:
             app.kill()
             app.wait(10)
         log.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG paths")
+def test_the_app_and_the_server_command_share_one_data_directory(tmp_path: Path) -> None:
+    # The galleries an operator enrolls in the app are the ones `python -m app server` serves.
+    code = (
+        "from app.gui._app import application; from app.gui._server import server_data_dir;"
+        "from app.common import default_server_data_dir; application();"
+        "print(server_data_dir()); print(default_server_data_dir())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=app_env(tmp_path), cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60, check=True)
+    gui_dir, cli_dir = proc.stdout.split()
+    assert gui_dir == cli_dir == str(tmp_path / "data" / "sfdesk" / "server")

@@ -43,6 +43,7 @@ from app.storage import (  # noqa: E402
     NewFace,
     Query,
     SQLiteStorage,
+    Storage,
 )
 
 DIM = 512
@@ -202,30 +203,9 @@ def run(n: int, n_probes: int, workdir: Path) -> None:
         mask = data.mask(name)
         store.query("bench", Query(meta_filters=filters, probe=data.probes[0]))  # warm-up
         before = index.paths.copy()
-        store_ms: list[float] = []
-        numpy_ms: list[float] = []
-        differences = 0
-        found = 0
-        expected = 0
-        for probe in data.probes:
-            query = Query(
-                meta_filters=filters,
-                probe=probe,
-                probe_model_pack=PACK,
-                min_cosine=THRESHOLD,
-                limit=LIMIT,
-                sort="-confidence",
-            )
-            start = time.perf_counter()
-            result = store.query("bench", query)
-            store_ms.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            exact = numpy_scan(data, probe, mask)
-            numpy_ms.append((time.perf_counter() - start) * 1000)
-            got = [f.id for f in result.faces]
-            differences += got != exact
-            found += len(set(got) & set(exact))
-            expected += len(exact)
+        store_ms, numpy_ms, differences, found, expected = compare_with_exact(
+            store, "bench", data, filters, mask
+        )
         paths = dict(index.paths - before)
         print(
             f"{name:<15}{int(mask.sum()):>9,}{statistics.median(store_ms):>9.2f}ms"
@@ -238,6 +218,43 @@ def run(n: int, n_probes: int, workdir: Path) -> None:
     path.unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def compare_with_exact(
+    store: Storage,
+    gallery: str,
+    data: Data,
+    filters: tuple[MetaFilter, ...],
+    mask: npt.NDArray[np.bool_],
+) -> tuple[list[float], list[float], int, int, int]:
+    """Search every probe through `store` and with the numpy scan, timing both.
+
+    Returns the store's and numpy's milliseconds, the number of probes whose result lists
+    differ, and how many exact matches the store found out of how many there are.
+    """
+    store_ms: list[float] = []
+    numpy_ms: list[float] = []
+    differences = found = expected = 0
+    for probe in data.probes:
+        query = Query(
+            meta_filters=filters,
+            probe=probe,
+            probe_model_pack=PACK,
+            min_cosine=THRESHOLD,
+            limit=LIMIT,
+            sort="-confidence",
+        )
+        start = time.perf_counter()
+        result = store.query(gallery, query)
+        store_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        exact = numpy_scan(data, probe, mask)
+        numpy_ms.append((time.perf_counter() - start) * 1000)
+        got = [f.id for f in result.faces]
+        differences += got != exact
+        found += len(set(got) & set(exact))
+        expected += len(exact)
+    return store_ms, numpy_ms, differences, found, expected
 
 
 def main() -> None:

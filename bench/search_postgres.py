@@ -27,7 +27,17 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "bench"), str(REPO_ROOT / "tests")]
 
-from search import CHUNK, FILTERS, LIMIT, PACK, SCHEMA, THRESHOLD, Data, numpy_scan, pct  # noqa: E402
+from search import (  # noqa: E402
+    CHUNK,
+    FILTERS,
+    LIMIT,
+    PACK,
+    SCHEMA,
+    THRESHOLD,
+    Data,
+    compare_with_exact,
+    pct,
+)
 
 from app.storage import NewFace, PostgresStorage, Query  # noqa: E402
 
@@ -55,28 +65,9 @@ def run(dsn: str, n: int, n_probes: int) -> None:
     print(header + f"{'diff sets':>11}{'found':>11}  plan")
     for name, filters in FILTERS.items():
         mask = data.mask(name)
-        pg_ms: list[float] = []
-        numpy_ms: list[float] = []
-        differences = found = expected = 0
-        for probe in data.probes:
-            query = Query(
-                meta_filters=filters,
-                probe=probe,
-                probe_model_pack=PACK,
-                min_cosine=THRESHOLD,
-                limit=LIMIT,
-                sort="-confidence",
-            )
-            start = time.perf_counter()
-            result = store.query(gallery, query)
-            pg_ms.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            exact = numpy_scan(data, probe, mask)
-            numpy_ms.append((time.perf_counter() - start) * 1000)
-            got = [f.id for f in result.faces]
-            differences += got != exact
-            found += len(set(got) & set(exact))
-            expected += len(exact)
+        pg_ms, numpy_ms, differences, found, expected = compare_with_exact(
+            store, gallery, data, filters, mask
+        )
         print(
             f"{name:<15}{int(mask.sum()):>9,}{statistics.median(pg_ms):>8.1f}ms"
             f"{pct(pg_ms, 99):>6.0f}ms{statistics.median(numpy_ms):>9.1f}ms"

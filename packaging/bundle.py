@@ -27,7 +27,9 @@ RESOURCE_DIRS = ("icons", "styles", "models", "plugins")
 #: The public-domain photo `self-test` uses, with its licence note; same place as in the repo.
 SELFTEST_DIR = Path("packaging") / "selftest"
 
-#: Python modules never needed by the frozen app (tools, optional back-ends, other Qt bindings).
+#: Python modules never needed by the frozen app: tools, optional back-ends, other Qt bindings,
+#: httpx's command line (rich, pygments), and OpenCV, which only the video worker uses (the desktop
+#: app decodes video with Qt Multimedia; `video-worker` needs a Python install).
 EXCLUDED_MODULES = (
     "IPython",
     "PIL.AvifImagePlugin",
@@ -40,20 +42,26 @@ EXCLUDED_MODULES = (
     "PySide2",
     "PySide6.Qt3DCore",
     "PySide6.QtDBus",
-    "PySide6.QtMultimedia",
-    "PySide6.QtNetwork",
     "PySide6.QtOpenGL",
     "PySide6.QtPdf",
     "PySide6.QtQml",
     "PySide6.QtQuick",
     "PySide6.QtWebEngineCore",
     "_pytest",
+    "curses",
+    "cv2",
     "hypothesis",
+    "markdown_it",
     "matplotlib",
+    "mdurl",
     "mypy",
     "pandas",
     "psycopg_binary",
+    "pydoc_data",
+    "pygments",
     "pytest",
+    "readline",
+    "rich",
     "scipy",
     "tkinter",
     "yaml",
@@ -61,12 +69,15 @@ EXCLUDED_MODULES = (
 
 #: Parts of the collected binaries the app does not use: Qt translations, input and platform
 #: plugins for embedded devices, VNC, Wayland (Qt falls back to xcb/XWayland), TLS and network
-#: information (no QtNetwork), the GTK platform theme (and the GTK stack it pulls in).
+#: information (QtNetwork's library stays: Qt Multimedia links it), the GTK platform theme (and
+#: the GTK stack it pulls in), the PDF image format and the on-screen virtual keyboard.
 DROPPED_BINARY_PARTS = (
     "PySide6/Qt/translations/",
     "PySide6/Qt/plugins/egldeviceintegrations/",
     "PySide6/Qt/plugins/generic/",
     "PySide6/Qt/plugins/networkinformation/",
+    "PySide6/Qt/plugins/imageformats/libqpdf",
+    "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboard",
     "PySide6/Qt/plugins/platforms/libqeglfs",
     "PySide6/Qt/plugins/platforms/libqlinuxfb",
     "PySide6/Qt/plugins/platforms/libqminimalegl",
@@ -76,8 +87,10 @@ DROPPED_BINARY_PARTS = (
     "PySide6/Qt/plugins/platformthemes/libqgtk3",
     "PySide6/Qt/plugins/tls/",
     "PySide6/Qt/plugins/wayland-",
+    "PySide6/Qt/lib/libQt6EglFS",
     "PySide6/Qt/lib/libQt6EglFs",
-    "PySide6/Qt/lib/libQt6Network",
+    "PySide6/Qt/lib/libQt6Pdf",
+    "PySide6/Qt/lib/libQt6VirtualKeyboard",
     "PySide6/Qt/lib/libQt6WaylandClient",
     "PySide6/Qt/lib/libQt6WlShellIntegration",
 )
@@ -204,8 +217,8 @@ def _digest(path: Path) -> str:
 def link_duplicates(bundle: Path) -> list[Path]:
     """Replace files with the same name and content as an earlier one by relative symlinks.
 
-    Wheels vendor their own copies of the same runtime (libgfortran, libquadmath in both
-    OpenCV's and faiss's `.libs`); one copy is enough. Returns the replaced paths.
+    Wheels vendor their own copies of the same runtime (libgfortran in numpy's and faiss's
+    `.libs` when they match); one copy is enough. Returns the replaced paths.
     """
     first: dict[tuple[str, int], list[Path]] = {}
     replaced = []
@@ -219,28 +232,6 @@ def link_duplicates(bundle: Path) -> list[Path]:
         path.symlink_to(os.path.relpath(original, path.parent))
         replaced.append(path)
     return replaced
-
-
-def openblas_version(name: str) -> str:
-    """The OpenBLAS release in a vendored name ("libopenblasp-r0-<hash>.3.15.so": "3.15.so")."""
-    return name.split("-r0-", 1)[1].split(".", 1)[1]
-
-
-def alias_blas(bundle: Path) -> Path | None:
-    """Let faiss use OpenCV's OpenBLAS when both vendor the same OpenBLAS release.
-
-    Both wheels ship OpenBLAS (37 MB each; OpenMP and pthreads builds of one version with the
-    same BLAS/LAPACK symbols). faiss's copy becomes a link to OpenCV's. Returns the linked path.
-    """
-    faiss_libs = sorted((bundle / "faiss_cpu.libs").glob("libopenblas*-r0-*.so"))
-    cv_libs = sorted((bundle / "opencv_python_headless.libs").glob("libopenblas*-r0-*.so"))
-    if len(faiss_libs) != 1 or len(cv_libs) != 1 or faiss_libs[0].is_symlink():
-        return None
-    if openblas_version(faiss_libs[0].name) != openblas_version(cv_libs[0].name):
-        return None
-    faiss_libs[0].unlink()
-    faiss_libs[0].symlink_to(os.path.relpath(cv_libs[0], faiss_libs[0].parent))
-    return faiss_libs[0]
 
 
 def strip_interpreter(bundle: Path) -> list[Path]:
@@ -261,10 +252,28 @@ def strip_interpreter(bundle: Path) -> list[Path]:
     return targets
 
 
+def link_console_executable(app_dir: Path, windowed: str = "sfdesk",
+                            console: str = "sfdesk-console") -> bool:
+    """Make the console executable a link to the windowed one when they are the same file.
+
+    On Linux PyInstaller's windowed/console switch changes nothing, so the two executables are
+    byte-identical (each carries the whole Python archive, ~8 MB); elsewhere they differ and both
+    stay. Returns True when the link was made.
+    """
+    first, second = app_dir / windowed, app_dir / console
+    if second.is_symlink() or not (first.is_file() and second.is_file()):
+        return False
+    if _digest(first) != _digest(second):
+        return False
+    second.unlink()
+    second.symlink_to(windowed)
+    return True
+
+
 def finish_bundle(bundle: Path) -> None:
     """The trimming done on the built `_internal` directory (Linux; no-op elsewhere)."""
     if os.name != "posix":
         return
-    alias_blas(bundle)
     link_duplicates(bundle)
+    link_console_executable(bundle.parent)
     strip_interpreter(bundle)

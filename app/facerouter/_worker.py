@@ -1,9 +1,11 @@
 """The video worker: read a camera or video, detect and track faces, post their best shots.
 
-Frames are read with OpenCV; faces are detected with `app.vision` at most `detect_fps` times per
-second of video, tracked by IoU and scored with the engine's quality score; the best shots
-(see `BestShotPolicy`) go to the facerouter through a `FramePoster`. A video file runs as fast
-as detection allows and uses video time; a camera or stream uses the wall clock.
+Frames are read with OpenCV, imported only when a source is opened: the packaged desktop app has
+no OpenCV, and there the command says so instead of failing on import. Faces are detected with
+`app.vision` at most `detect_fps` times per second of video, tracked by IoU and scored with the
+engine's quality score; the best shots (see `BestShotPolicy`) go to the facerouter through a
+`FramePoster`. A video file runs as fast as detection allows and uses video time; a camera or
+stream uses the wall clock.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -26,6 +27,9 @@ from app.facerouter._tracker import IoUTracker, Sighting, Track
 from app.facerouter._wire import RawPart, frame_parts
 from app.plugins import BsType
 from app.vision import DetectOptions, DetectResult
+
+if TYPE_CHECKING:
+    import cv2
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,12 @@ def is_live(source: str) -> bool:
 
 
 def open_source(source: str) -> cv2.VideoCapture:
-    """Open a camera index, a video file or a stream URL; `SourceError` if impossible."""
+    """Open a camera index, a video file or a stream URL; `SourceError` if impossible.
+
+    Raises ModuleNotFoundError (name "cv2") where OpenCV is not installed.
+    """
+    import cv2
+
     if not is_live(source) and not Path(source).is_file():
         raise SourceError(f"video file {source!r} does not exist")
     capture = cv2.VideoCapture(int(source) if source.isdigit() else source)
@@ -87,7 +96,10 @@ def open_source(source: str) -> cv2.VideoCapture:
     return capture
 
 
-def _encode(ext: str, image: ImageArray, params: list[int]) -> bytes:
+def _encode(ext: str, image: ImageArray, jpeg_quality: int | None = None) -> bytes:
+    import cv2
+
+    params = [] if jpeg_quality is None else [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality]
     ok, data = cv2.imencode(ext, image, params)
     if not ok:
         raise ValueError(f"cannot encode a {image.shape} image as {ext}")
@@ -149,10 +161,8 @@ class VideoWorker:
                 cam_id=self.settings.cam_id,
                 timestamp=shot.timestamp,
                 bbox=shot.bbox,
-                photo=_encode(
-                    ".jpg", shot.frame, [cv2.IMWRITE_JPEG_QUALITY, self.settings.jpeg_quality]
-                ),
-                face0=_encode(".png", shot.crop, []),
+                photo=_encode(".jpg", shot.frame, self.settings.jpeg_quality),
+                face0=_encode(".png", shot.crop),
                 detector_params=detector_params,
                 bs_type=self.settings.mode,
                 labels=self.settings.labels,
@@ -171,6 +181,8 @@ class VideoWorker:
     def run(self, capture: cv2.VideoCapture) -> WorkerResult:
         """Process `capture` until it ends, fails or `stop()` is called, then post what the
         live tracks hold."""
+        import cv2
+
         live = is_live(self.settings.source)
         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
         started_wall, started_mono = datetime.now(UTC), time.monotonic()

@@ -78,6 +78,14 @@ def _facerouter(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+#: What `video-worker` says where OpenCV is missing: the packaged desktop app leaves it out.
+NO_VIDEO_DECODER = (
+    "video-worker: this installation has no OpenCV (opencv-python-headless), which the video "
+    "worker decodes video with; the packaged desktop app does not include it. Run the video "
+    "worker from a Python installation of sfdesk (pip install .), e.g. on the camera host."
+)
+
+
 def _video_worker(args: argparse.Namespace) -> int:
     from app.facerouter._poster import FramePoster, http_sender
     from app.facerouter._worker import SourceError, VideoWorker, WorkerSettings, open_source
@@ -96,6 +104,11 @@ def _video_worker(args: argparse.Namespace) -> int:
         capture = open_source(settings.source)
     except SourceError as exc:
         print(f"video-worker: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        if exc.name != "cv2":
+            raise
+        print(NO_VIDEO_DECODER, file=sys.stderr)
         return 2
     try:
         engine = FaceEngine(args.model_dir)

@@ -100,8 +100,10 @@ def test_plugin_imports_are_read_from_the_source(tmp_path: Path) -> None:
 
 def test_exclusions_spare_what_the_app_uses() -> None:
     assert list(bundle.EXCLUDED_MODULES) == sorted(bundle.EXCLUDED_MODULES)
-    used = bundle.hidden_imports(REPO) + ["PySide6.QtWidgets", "PySide6.QtGui", "cv2", "faiss",
-                                          "onnxruntime", "PIL.Image", "numpy", "uvicorn"]
+    used = bundle.hidden_imports(REPO) + [
+        "PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "PySide6.QtNetwork", "faiss",
+        "onnxruntime", "PIL.Image", "numpy", "uvicorn", "click",
+    ]
     for name in used:
         assert not any(name == ex or name.startswith(ex + ".") for ex in bundle.EXCLUDED_MODULES)
 
@@ -113,13 +115,18 @@ def test_exclusions_spare_what_the_app_uses() -> None:
         ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
-        ("PySide6/Qt/lib/libQt6Network.so.6", False),
+        ("PySide6/Qt/plugins/imageformats/libqpdf.so", False),
+        ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
+        ("PySide6/Qt/lib/libQt6Pdf.so.6", False),
+        ("PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", False),
+        ("PySide6/Qt/lib/libQt6Network.so.6", True),
+        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", True),
         ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
         ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
         ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
         ("PySide6\\Qt\\lib\\libQt6Core.so.6", True),
-        ("cv2/cv2.abi3.so", True),
+        ("faiss/libfaiss.so", True),
     ],
 )
 def test_keep_binary(dest: str, kept: bool) -> None:
@@ -140,27 +147,21 @@ def test_identical_libraries_become_relative_links(tmp_path: Path) -> None:
     assert not (tmp_path / "c.libs" / "libx.so.1").is_symlink()
 
 
-def test_faiss_uses_opencvs_openblas_of_the_same_release(tmp_path: Path) -> None:
-    assert bundle.openblas_version("libopenblasp-r0-59ffcd50.3.15.so") == "3.15.so"
-    (tmp_path / "faiss_cpu.libs").mkdir()
-    (tmp_path / "opencv_python_headless.libs").mkdir()
-    ours = tmp_path / "faiss_cpu.libs" / "libopenblaso-r0-d77a1985.3.15.so"
-    theirs = tmp_path / "opencv_python_headless.libs" / "libopenblasp-r0-59ffcd50.3.15.so"
-    ours.write_bytes(b"openmp build")
-    theirs.write_bytes(b"pthreads build")
-    assert bundle.alias_blas(tmp_path) == ours
-    assert ours.is_symlink() and ours.read_bytes() == b"pthreads build"
-    assert bundle.alias_blas(tmp_path) is None  # already done
+def test_identical_console_executable_becomes_a_link(tmp_path: Path) -> None:
+    (tmp_path / "sfdesk").write_bytes(b"bootloader + archive")
+    (tmp_path / "sfdesk-console").write_bytes(b"bootloader + archive")
+    assert bundle.link_console_executable(tmp_path)
+    console = tmp_path / "sfdesk-console"
+    assert console.is_symlink() and console.readlink() == Path("sfdesk")
+    assert console.read_bytes() == b"bootloader + archive"
+    assert not bundle.link_console_executable(tmp_path)  # already done
 
 
-def test_different_openblas_releases_are_left_alone(tmp_path: Path) -> None:
-    (tmp_path / "faiss_cpu.libs").mkdir()
-    (tmp_path / "opencv_python_headless.libs").mkdir()
-    ours = tmp_path / "faiss_cpu.libs" / "libopenblaso-r0-d77a1985.3.15.so"
-    ours.write_bytes(b"a")
-    (tmp_path / "opencv_python_headless.libs" / "libopenblasp-r0-1.3.27.so").write_bytes(b"b")
-    assert bundle.alias_blas(tmp_path) is None
-    assert not ours.is_symlink()
+def test_different_executables_both_stay(tmp_path: Path) -> None:
+    (tmp_path / "sfdesk").write_bytes(b"windowed subsystem")
+    (tmp_path / "sfdesk-console").write_bytes(b"console subsystem")
+    assert not bundle.link_console_executable(tmp_path)
+    assert not (tmp_path / "sfdesk-console").is_symlink()
 
 
 @pytest.mark.skipif(shutil.which("strip") is None, reason="needs binutils' strip")

@@ -9,9 +9,13 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app.common import APP_NAME
-from app.gui.state import ServerMode, Settings
+from app.gui.media import list_cameras
+from app.gui.state import ServerMode, Settings, camera_of_index
 
 ORGANIZATION = APP_NAME
+#: Where versions that opened cameras by OpenCV index kept it; read once, then replaced by
+#: `settings/camera` (a device id).
+LEGACY_CAMERA_KEY = "settings/camera_index"
 
 
 def open_settings() -> QSettings:
@@ -47,6 +51,12 @@ def load_settings(store: QSettings) -> Settings:
             values[field.name] = _coerce(raw, default)
         except ValueError:
             continue
+    legacy = store.value(LEGACY_CAMERA_KEY)
+    if legacy is not None and "camera" not in values:
+        try:
+            values["camera"] = camera_of_index(int(legacy), list_cameras())
+        except ValueError:
+            pass
     return Settings(**values)
 
 
@@ -57,6 +67,7 @@ def save_settings(store: QSettings, settings: Settings) -> None:
         if isinstance(value, ServerMode):
             value = value.value
         store.setValue(f"settings/{field.name}", value)
+    store.remove(LEGACY_CAMERA_KEY)
     store.sync()
 
 

@@ -6,8 +6,11 @@ import asyncio
 import gc
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
+import cv2
+import numpy as np
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
@@ -16,7 +19,11 @@ from PySide6.QtWidgets import QApplication, QStyle
 T = TypeVar("T")
 
 #: The offscreen platform plugin cannot resize native windows; it says so on every show().
-QT_LOG_IGNORE = ["This plugin does not support propagateSizeHints"]
+#: Nor has it a GPU: Qt Multimedia says once per thread that it converts video frames on the CPU.
+QT_LOG_IGNORE = [
+    "This plugin does not support propagateSizeHints",
+    "No RHI backend. Using CPU conversion.",
+]
 #: Upper bound for one awaited step of a scenario (the embedded server loads real models).
 STEP_TIMEOUT = 60.0
 
@@ -55,3 +62,21 @@ def assert_nothing_left(before: dict[int, str]) -> None:
     assert QApplication.allWidgets() == []
     left = sorted(name for key, name in qt_objects().items() if key not in before)
     assert left == [], f"Qt objects outlive the window: {left}"
+
+
+def make_video(source: Path, target: Path, frames: int = 40, fps: float = 10.0) -> Path:
+    """A short MJPG video showing the photo `source` letterboxed into 640x480 (written with
+    OpenCV, which the tests have; the app itself reads it with Qt Multimedia)."""
+    image = cv2.imread(str(source))
+    assert image is not None
+    scale = min(640 / image.shape[1], 480 / image.shape[0])
+    resized = cv2.resize(image, (int(image.shape[1] * scale), int(image.shape[0] * scale)))
+    canvas = np.zeros((480, 640, 3), np.uint8)
+    top, left = (480 - resized.shape[0]) // 2, (640 - resized.shape[1]) // 2
+    canvas[top:top + resized.shape[0], left:left + resized.shape[1]] = resized
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter.fourcc(*"MJPG"), fps, (640, 480))
+    for _ in range(frames):
+        writer.write(canvas)
+    writer.release()
+    assert target.stat().st_size > 0
+    return target

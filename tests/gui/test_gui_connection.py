@@ -14,7 +14,8 @@ from PySide6.QtCore import QSettings
 
 from app.gui._app import build_window
 from app.gui._persist import load_settings, open_settings, save_settings
-from app.gui.state import Phase, ServerMode
+from app.gui.media import list_cameras
+from app.gui.state import Phase, ServerMode, Settings
 from app.gui.views import MainWindow, SettingsDialog
 from app.protocol import cosine_from_confidence
 
@@ -143,6 +144,34 @@ def test_settings_and_layout_persist(isolated: Path, loop: object) -> None:
     assert again.ui.tabs.currentWidget() is again.search
     assert again.browser.ui.facesStack.currentWidget() is again.browser.ui.tableView
     close(loop, again)
+
+
+def test_a_camera_index_of_earlier_versions_becomes_a_device_id(
+    isolated: Path, loop: object
+) -> None:
+    store = open_settings()
+    store.setValue("settings/camera_index", 0)  # what every earlier version saved by default
+    assert load_settings(store).camera == ""  # the system default, as index 0 meant
+    store.setValue("settings/camera_index", 3)  # no such camera here: the default too
+    assert load_settings(store).camera == ""
+    save_settings(store, Settings(camera="/dev/video2"))
+    assert not store.contains("settings/camera_index")
+    assert load_settings(store).camera == "/dev/video2"
+
+
+def test_the_settings_camera_is_chosen_by_name_and_kept_while_unplugged(loop: object) -> None:
+    dialog = SettingsDialog(Settings(camera="/dev/video7"))
+    combo = dialog.ui.cameraCombo
+    assert combo.itemText(0) == "System default" and combo.itemData(0) == ""
+    assert combo.currentText() == "/dev/video7 (not connected)"
+    assert dialog.result_settings().camera == "/dev/video7"
+    combo.setCurrentIndex(0)
+    assert dialog.result_settings().camera == ""
+    dialog.deleteLater()
+    plain = SettingsDialog(Settings())
+    assert plain.ui.cameraCombo.currentText() == "System default"
+    assert plain.ui.cameraCombo.count() == 1 + len(list_cameras())
+    plain.deleteLater()
 
 
 def test_closing_the_window_leaves_no_qt_object_behind(isolated: Path, loop: object) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
-from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, qt_objects, run, until
+from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, make_video, qt_objects, run, until
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
@@ -37,23 +35,6 @@ def photo(faces_dir: Path, name: str) -> Path:
     path = faces_dir / "face_recognition" / name
     assert path.exists(), path
     return path
-
-
-def make_video(source: Path, target: Path, frames: int = 40, fps: float = 10.0) -> Path:
-    """A short MJPG video showing the photo `source` letterboxed into 640x480."""
-    image = cv2.imread(str(source))
-    assert image is not None
-    scale = min(640 / image.shape[1], 480 / image.shape[0])
-    resized = cv2.resize(image, (int(image.shape[1] * scale), int(image.shape[0] * scale)))
-    canvas = np.zeros((480, 640, 3), np.uint8)
-    top, left = (480 - resized.shape[0]) // 2, (640 - resized.shape[1]) // 2
-    canvas[top:top + resized.shape[0], left:left + resized.shape[1]] = resized
-    writer = cv2.VideoWriter(str(target), cv2.VideoWriter.fourcc(*"MJPG"), fps, (640, 480))
-    for _ in range(frames):
-        writer.write(canvas)
-    writer.release()
-    assert target.stat().st_size > 0
-    return target
 
 
 def drop_files(widget: FrameView, paths: list[Path]) -> None:

@@ -15,10 +15,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QCheckBox, QDialog,
-    QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-    QLabel, QLineEdit, QRadioButton, QSizePolicy,
-    QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QCheckBox, QComboBox,
+    QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+    QGroupBox, QLabel, QLineEdit, QRadioButton,
+    QSizePolicy, QVBoxLayout, QWidget)
 class Ui_SettingsDialog(object):
     def setupUi(self, SettingsDialog):
         if not SettingsDialog.objectName():
@@ -97,11 +97,10 @@ class Ui_SettingsDialog(object):
 
         self.cameraForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.cameraLabel)
 
-        self.cameraSpin = QSpinBox(self.cameraGroup)
-        self.cameraSpin.setObjectName(u"cameraSpin")
-        self.cameraSpin.setMaximum(63)
+        self.cameraCombo = QComboBox(self.cameraGroup)
+        self.cameraCombo.setObjectName(u"cameraCombo")
 
-        self.cameraForm.setWidget(0, QFormLayout.ItemRole.FieldRole, self.cameraSpin)
+        self.cameraForm.setWidget(0, QFormLayout.ItemRole.FieldRole, self.cameraCombo)
 
         self.rateLabel = QLabel(self.cameraGroup)
         self.rateLabel.setObjectName(u"rateLabel")
@@ -183,7 +182,10 @@ class Ui_SettingsDialog(object):
         self.detectTimeoutLabel.setText(QCoreApplication.translate("SettingsDialog", u"Detection timeout", None))
         self.detectTimeoutSpin.setSuffix(QCoreApplication.translate("SettingsDialog", u" s", None))
         self.cameraGroup.setTitle(QCoreApplication.translate("SettingsDialog", u"Camera defaults", None))
-        self.cameraLabel.setText(QCoreApplication.translate("SettingsDialog", u"Camera index", None))
+        self.cameraLabel.setText(QCoreApplication.translate("SettingsDialog", u"Camera", None))
+#if QT_CONFIG(tooltip)
+        self.cameraCombo.setToolTip(QCoreApplication.translate("SettingsDialog", u"The camera the live view selects first", None))
+#endif // QT_CONFIG(tooltip)
         self.rateLabel.setText(QCoreApplication.translate("SettingsDialog", u"Detections per second", None))
         self.attributesCheck.setText(QCoreApplication.translate("SettingsDialog", u"Show gender / age / emotion", None))
         self.thresholdGroup.setTitle(QCoreApplication.translate("SettingsDialog", u"Default threshold", None))

@@ -6,6 +6,11 @@ from app.gui.state._attributes import (
     issues_of,
     quality_of,
 )
+from app.gui.state._cameras import (
+    CameraInfo,
+    camera_of_index,
+    preferred_camera,
+)
 from app.gui.state._candidates import (
     Candidate,
     candidate_of,
@@ -90,18 +95,20 @@ from app.gui.state._settings import (
     Settings,
 )
 from app.gui.state._video import (
+    Decode,
     Frame,
-    VideoSource,
+    FrameSource,
     encode_jpeg,
-    probe_cameras,
     read_file,
 )
 
 __all__ = [
+    "CameraInfo",
     "Candidate",
     "ConnectionInfo",
     "ConnectionState",
     "ConnectionWatcher",
+    "Decode",
     "EXPECTED_ERRORS",
     "EnrollState",
     "Event",
@@ -110,6 +117,7 @@ __all__ = [
     "FilterBuilderState",
     "FilterRow",
     "Frame",
+    "FrameSource",
     "GalleriesState",
     "GalleryItem",
     "GuiError",
@@ -140,7 +148,7 @@ __all__ = [
     "Settings",
     "SimilarFace",
     "ValidationError",
-    "VideoSource",
+    "camera_of_index",
     "candidate_of",
     "changed_meta",
     "describe_attributes",
@@ -154,7 +162,7 @@ __all__ = [
     "issues_of",
     "operators_for",
     "parse_meta_text",
-    "probe_cameras",
+    "preferred_camera",
     "quality_of",
     "read_file",
     "schema_from_info",

@@ -11,7 +11,7 @@ from app.gui.state._attributes import describe_attributes, issues_of, quality_of
 from app.gui.state._errors import EXPECTED_ERRORS, describe_error
 from app.gui.state._events import Event
 from app.gui.state._session import Session
-from app.gui.state._video import Frame, VideoSource, encode_jpeg
+from app.gui.state._video import Frame, FrameSource, encode_jpeg
 from app.sfapi_client import DetectFace
 from app.sfapi_client.filters import Detection
 
@@ -62,7 +62,10 @@ class LiveStats:
 
     shown: int = 0
     analysed: int = 0
+    #: Frames due for analysis while the previous one was still being analysed.
     dropped: int = 0
+    #: Frames the source delivered that were never shown (showing was slower than playback).
+    late: int = 0
     last_detect_ms: float | None = None
 
 @dataclass
@@ -76,7 +79,7 @@ class LiveOptions:
     detect_timeout: float | None = None
 
 class LiveState:
-    """Plays a VideoSource and analyses frames asynchronously, dropping frames when busy.
+    """Plays a FrameSource and analyses frames asynchronously, dropping frames when busy.
 
     Events: `frame` (RGB frame to display), `faces_changed`, `playing_changed` (bool).
     """
@@ -89,7 +92,7 @@ class LiveState:
             confidence=session.settings.confidence,
             detect_timeout=session.settings.detect_timeout,
         )
-        self.source: VideoSource | None = None
+        self.source: FrameSource | None = None
         self.faces: list[LiveFace] = []
         self.frame_size: tuple[int, int] = (0, 0)
         self.stats = LiveStats()
@@ -105,7 +108,7 @@ class LiveState:
         """True while a frame is being analysed."""
         return self._analysis is not None and not self._analysis.done()
 
-    def set_source(self, source: VideoSource | None) -> None:
+    def set_source(self, source: FrameSource | None) -> None:
         """Replace the source (the previous one is released)."""
         if self.source is not None:
             self.source.release()
@@ -115,34 +118,38 @@ class LiveState:
         self.faces_changed.emit(None)
 
     async def play(self) -> None:
-        """Show frames at the source rate until paused (task cancelled) or the source ends."""
+        """Show frames as the source delivers them until paused (task cancelled) or it ends.
+
+        The source plays at the media's own rate. When showing is slower, the source keeps
+        only its newest frame (`stats.late` counts the others); when analysis is slower than
+        `detect_rate`, frames due for analysis while one is in flight are not analysed
+        (`stats.dropped`). Either way the view stays live instead of falling behind.
+        """
         source = self.source
         if source is None:
             return
         self._set_playing(True)
-        period = 1.0 / source.fps
         next_detect = 0.0
+        source.start()
         try:
-            deadline = time.monotonic()
             while True:
-                frames = await source.read()
-                if frames is None:
+                frame = await source.read()
+                if frame is None:
                     self.session.messages.info(f"{source.label}: end of video")
                     break
-                bgr, rgb = frames
-                self.frame_size = (int(bgr.shape[1]), int(bgr.shape[0]))
+                self.frame_size = (int(frame.shape[1]), int(frame.shape[0]))
                 self.stats.shown += 1
-                self.frame.emit(rgb)
+                self.stats.late = source.superseded
+                self.frame.emit(frame)
                 now = time.monotonic()
                 if now >= next_detect and self.options.detect_rate > 0:
                     if self.busy:
                         self.stats.dropped += 1
                     else:
-                        self._analysis = asyncio.ensure_future(self.analyse(bgr))
+                        self._analysis = asyncio.ensure_future(self.analyse(frame))
                         next_detect = now + 1.0 / self.options.detect_rate
-                deadline = max(deadline + period, time.monotonic())
-                await asyncio.sleep(max(0.0, deadline - time.monotonic()))
         finally:
+            source.pause()
             self._set_playing(False)
 
     async def analyse(self, frame: Frame) -> None:

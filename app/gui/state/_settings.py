@@ -24,7 +24,8 @@ class Settings:
     token: str = ""
     request_timeout: float = 15.0
     detect_timeout: float = 30.0
-    camera_index: int = 0
+    #: The preferred camera's device id as the system lists it (CameraInfo.id); "": the default.
+    camera: str = ""
     detect_rate: float = 4.0
     show_attributes: bool = False
     confidence: float = DEFAULT_CONFIDENCE

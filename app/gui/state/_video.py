@@ -1,112 +1,147 @@
-"""Frames from a camera or a video file through OpenCV, read off the Qt thread."""
+"""Camera and video frames as the live view reads them: pushed by a decoder, newest first.
+
+The decoder (Qt Multimedia, in `app.gui.media`) runs at the media's own rate and pushes each
+frame as a `Decode` thunk; the live view awaits `read()`. Only the newest frame is kept: when
+the view is slower than playback, older frames are superseded without ever being converted,
+so playback never falls behind the media clock and the view always shows the latest picture.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import io
+from abc import ABC, abstractmethod
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 from app.gui.state._errors import MediaError
 
-#: A BGR frame as OpenCV returns it.
+#: An RGB frame, height x width x 3, uint8.
 Frame = npt.NDArray[np.uint8]
+#: Turns one pushed frame into pixels (run in a worker thread); None if it holds no picture.
+Decode = Callable[[], Frame | None]
 
 T = TypeVar("T")
 
-#: Camera indices tried when enumerating (OpenCV has no portable device list).
-CAMERA_PROBE_RANGE = range(5)
-#: Used when a source does not report a usable frame rate.
-FALLBACK_FPS = 25.0
+#: Frames are converted in one thread for the whole app: conversion may set up per-thread
+#: resources (Qt's video frame converter keeps a GPU context per thread), and one frame at a
+#: time is all the live view shows.
+_FRAME_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
 
 
-async def _off_thread(fn: Callable[[], T]) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, fn)
+async def _off_thread(fn: Callable[[], T], executor: ThreadPoolExecutor | None = None) -> T:
+    return await asyncio.get_running_loop().run_in_executor(executor, fn)
 
 
-def _quiet_opencv() -> None:
-    # Probing absent cameras makes OpenCV log an error per index; those are expected.
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+class FrameSource(ABC):
+    """An open camera or video file: `read()` returns the newest RGB frame, None at the end.
 
+    The producer side (`push`, `finish`) and the consumer side (`read`, `start`, `pause`,
+    `release`) both run on the event loop's thread. Subclasses drive the device through
+    `_start`, `_pause` and `_close`.
+    """
 
-class VideoSource:
-    """An open capture: `read()` returns the next BGR frame or None at the end."""
-
-    def __init__(self, capture: cv2.VideoCapture, label: str, *, is_file: bool) -> None:
-        self._capture = capture
+    def __init__(self, label: str, *, is_file: bool) -> None:
         self.label = label
         self.is_file = is_file
-        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        self.fps = fps if 1.0 <= fps <= 240.0 else FALLBACK_FPS
-        self._lock = asyncio.Lock()
+        #: Frames replaced by a newer one before `read()` took them (the view was slower).
+        self.superseded = 0
+        self._pending: Decode | None = None
+        self._ended = False
+        self._error: MediaError | None = None
+        self._released = False
+        self._wakeup = asyncio.Event()
 
-    @classmethod
-    async def open_camera(cls, index: int) -> VideoSource:
-        """Open camera `index`; raises MediaError when it cannot be opened."""
-        _quiet_opencv()
-        capture = await _off_thread(lambda: cv2.VideoCapture(index))
-        if not capture.isOpened():
-            raise MediaError(f"camera {index} cannot be opened")
-        return cls(capture, f"Camera {index}", is_file=False)
+    # ------------------------------------------------------------------ producer side
 
-    @classmethod
-    async def open_file(cls, path: Path) -> VideoSource:
-        """Open a video file; raises MediaError when OpenCV cannot read it."""
-        _quiet_opencv()
-        capture = await _off_thread(lambda: cv2.VideoCapture(str(path)))
-        if not capture.isOpened():
-            raise MediaError(f"{path.name}: not a readable video")
-        return cls(capture, path.name, is_file=True)
+    def push(self, decode: Decode) -> None:
+        """Offer the decoder's newest frame; an unread older one is superseded."""
+        if self._released:
+            return
+        if self._pending is not None:
+            self.superseded += 1
+        self._pending = decode
+        self._wakeup.set()
 
-    async def read(self) -> tuple[Frame, Frame] | None:
-        """The next frame as (BGR, RGB), decoded in a worker thread; None at the end."""
+    def finish(self, error: MediaError | None = None) -> None:
+        """The media ended (`error` None) or failed; `read()` returns None or raises `error`."""
+        self._ended = True
+        self._error = error
+        self._wakeup.set()
 
-        def read_both() -> tuple[Frame, Frame] | None:
-            ok, frame = self._capture.read()
-            if not ok:
+    # ------------------------------------------------------------------ consumer side
+
+    async def read(self) -> Frame | None:
+        """The newest frame (converted in a worker thread), waiting for one; None at the end
+        or once released; raises MediaError when decoding failed."""
+        while True:
+            if self._pending is not None:
+                decode, self._pending = self._pending, None
+                frame = await _off_thread(decode, _FRAME_THREAD)
+                if frame is not None and not self._released:
+                    return frame
+                continue
+            if self._error is not None:
+                raise self._error
+            if self._ended or self._released:
                 return None
-            bgr: Frame = np.asarray(frame, dtype=np.uint8)
-            return bgr, to_rgb(bgr)
+            self._wakeup.clear()
+            await self._wakeup.wait()
 
-        async with self._lock:
-            return await _off_thread(read_both)
+    def start(self) -> None:
+        """Start or resume delivering frames (a file that ended starts again from the top)."""
+        if self._released:
+            return
+        self._ended = False
+        self._error = None
+        self._start()
+
+    def pause(self) -> None:
+        """Stop delivering frames until `start()`; the device or file stays open."""
+        if not self._released:
+            self._pause()
 
     def release(self) -> None:
-        """Close the device or file."""
-        self._capture.release()
+        """Close the device or file; a waiting `read()` returns None. Idempotent."""
+        if self._released:
+            return
+        self._released = True
+        self._pending = None
+        self._wakeup.set()
+        self._close()
+
+    @abstractmethod
+    def _start(self) -> None:
+        """Make the device or player deliver frames."""
+
+    @abstractmethod
+    def _pause(self) -> None:
+        """Make the device or player stop delivering frames."""
+
+    @abstractmethod
+    def _close(self) -> None:
+        """Free the device or player."""
 
     def __repr__(self) -> str:
-        return f"VideoSource({self.label!r}, fps={self.fps:.1f})"
-
-
-async def probe_cameras() -> list[int]:
-    """The camera indices that open, tried in a worker thread."""
-
-    def probe() -> list[int]:
-        _quiet_opencv()
-        found = []
-        for index in CAMERA_PROBE_RANGE:
-            capture = cv2.VideoCapture(index)
-            if capture.isOpened():
-                found.append(index)
-            capture.release()
-        return found
-
-    return await _off_thread(probe)
+        state = "released" if self._released else "ended" if self._ended else "open"
+        return (
+            f"{type(self).__name__}({self.label!r}, {state}, superseded={self.superseded})"
+        )
 
 
 async def encode_jpeg(frame: Frame, quality: int = 90) -> bytes:
-    """JPEG bytes of a BGR frame, encoded in a worker thread."""
+    """JPEG bytes of an RGB frame, encoded in a worker thread."""
 
     def encode() -> bytes:
-        ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if not ok:
-            raise MediaError("frame could not be encoded as JPEG")
-        return bytes(data.tobytes())
+        buffer = io.BytesIO()
+        Image.fromarray(frame).save(buffer, "JPEG", quality=quality)
+        return buffer.getvalue()
 
     return await _off_thread(encode)
 
@@ -117,8 +152,3 @@ async def read_file(path: Path) -> bytes:
         return await _off_thread(path.read_bytes)
     except OSError as exc:
         raise MediaError(f"{path.name}: {exc.strerror or exc}") from exc
-
-
-def to_rgb(frame: Frame) -> Frame:
-    """An RGB copy of a BGR frame (what Qt's RGB888 images expect)."""
-    return np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))

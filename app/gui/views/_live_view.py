@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.gui._slots import asyncSlot
 from app.gui.forms.ui_live_view import Ui_LiveView
+from app.gui.media import MediaSource, list_cameras
 from app.gui.state import (
     Candidate,
     Frame,
@@ -22,12 +23,11 @@ from app.gui.state import (
     Operations,
     Session,
     Settings,
-    VideoSource,
     candidate_of,
     detect_photo,
     faces_summary,
     guarded,
-    probe_cameras,
+    preferred_camera,
 )
 from app.gui.widgets import Overlay
 
@@ -122,32 +122,30 @@ class LiveView(QWidget):
             self.find_cameras()
         super().showEvent(event)
 
-    @asyncSlot()
-    @guarded("Looking for cameras")
-    async def find_cameras(self) -> None:
-        """Enumerate camera indices into the source list."""
-        found = await probe_cameras()
-        self.ui.cameraCombo.clear()
-        for index in found:
-            self.ui.cameraCombo.addItem(f"Camera {index}", index)
-        preferred = self.session.settings.camera_index
-        if preferred in found:
-            self.ui.cameraCombo.setCurrentIndex(found.index(preferred))
-        self.ui.openCameraButton.setEnabled(bool(found))
-        if not found:
-            self.ui.cameraCombo.addItem("no camera")
+    @Slot()
+    def find_cameras(self) -> None:
+        """List the connected cameras by name, the preferred one selected."""
+        cameras = list_cameras()
+        combo = self.ui.cameraCombo
+        combo.clear()
+        for camera in cameras:
+            combo.addItem(camera.name, camera.id)
+        preferred = preferred_camera(cameras, self.session.settings.camera)
+        if preferred is not None:
+            combo.setCurrentIndex(preferred)
+        self.ui.openCameraButton.setEnabled(bool(cameras))
+        if not cameras:
+            combo.addItem("no camera")
         self.ui.facesLabel.setText(
-            f"{len(found)} camera(s) found. Open one or a video file, or drop photos here."
+            f"{len(cameras)} camera(s) found. Open one or a video file, or drop photos here."
         )
 
     @asyncSlot()
     @guarded("Opening camera")
     async def open_camera(self) -> None:
         """Open the chosen camera and play it."""
-        index = self.ui.cameraCombo.currentData()
-        if not isinstance(index, int):
-            index = self.session.settings.camera_index
-        await self._use(await VideoSource.open_camera(index))
+        camera = self.ui.cameraCombo.currentData()
+        self._use(MediaSource.open_camera(camera if isinstance(camera, str) else ""))
 
     @Slot()
     def _on_open_file(self) -> None:
@@ -159,9 +157,9 @@ class LiveView(QWidget):
     @guarded("Opening video")
     async def open_video(self, path: Path) -> None:
         """Open a video file and play it."""
-        await self._use(await VideoSource.open_file(path))
+        self._use(await MediaSource.open_file(path))
 
-    async def _use(self, source: VideoSource) -> None:
+    def _use(self, source: MediaSource) -> None:
         self.pause()
         self.state.set_source(source)
         self.ui.playButton.setEnabled(True)
@@ -201,7 +199,8 @@ class LiveView(QWidget):
         stats = self.state.stats
         detect = f", detect {stats.last_detect_ms:.0f} ms" if stats.last_detect_ms else ""
         self.ui.statsLabel.setText(
-            f"{stats.shown} frames, {stats.analysed} analysed, {stats.dropped} skipped{detect}"
+            f"{stats.shown} frames ({stats.late} late), {stats.analysed} analysed,"
+            f" {stats.dropped} skipped{detect}"
         )
 
     def _on_faces(self, _: None) -> None:

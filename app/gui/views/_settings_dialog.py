@@ -6,6 +6,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.gui.forms.ui_settings_dialog import Ui_SettingsDialog
+from app.gui.media import list_cameras
 from app.gui.state import ServerMode, Settings
 from app.protocol import cosine_from_confidence
 
@@ -35,7 +36,7 @@ class SettingsDialog(QDialog):
         self.ui.tokenEdit.setText(settings.token)
         self.ui.timeoutSpin.setValue(settings.request_timeout)
         self.ui.detectTimeoutSpin.setValue(settings.detect_timeout)
-        self.ui.cameraSpin.setValue(settings.camera_index)
+        self._load_cameras(settings.camera)
         self.ui.rateSpin.setValue(settings.detect_rate)
         self.ui.attributesCheck.setChecked(settings.show_attributes)
         self.ui.confidenceSpin.setValue(settings.confidence)
@@ -50,11 +51,20 @@ class SettingsDialog(QDialog):
             token=self.ui.tokenEdit.text().strip(),
             request_timeout=self.ui.timeoutSpin.value(),
             detect_timeout=self.ui.detectTimeoutSpin.value(),
-            camera_index=self.ui.cameraSpin.value(),
+            camera=str(self.ui.cameraCombo.currentData() or ""),
             detect_rate=self.ui.rateSpin.value(),
             show_attributes=self.ui.attributesCheck.isChecked(),
             confidence=round(self.ui.confidenceSpin.value(), 2),
         )
+
+    def _load_cameras(self, preferred: str) -> None:
+        combo = self.ui.cameraCombo
+        combo.addItem("System default", "")
+        for camera in list_cameras():
+            combo.addItem(camera.name, camera.id)
+        if combo.findData(preferred) < 0:  # unplugged now: keep the choice
+            combo.addItem(f"{preferred} (not connected)", preferred)
+        combo.setCurrentIndex(combo.findData(preferred))
 
     @Slot(bool)
     def _on_mode(self, remote: bool) -> None:

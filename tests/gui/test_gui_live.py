@@ -155,6 +155,24 @@ async def test_showing_slower_than_playback_counts_late_frames() -> None:
     assert live.stats.shown == 1 and live.stats.late == 2
 
 
+async def test_before_a_server_is_connected_the_video_plays_without_analysis() -> None:
+    session = Session(Settings(detect_rate=1000.0))
+    live = LiveState(session)
+    source = FakeSource()
+    live.set_source(source)
+    play = asyncio.ensure_future(live.play())
+    source.push(lambda: picture(1))
+    await until(lambda: live.stats.shown == 1)
+    assert not live.busy and not session.messages.history  # no NOT_CONNECTED error
+    client = GatedClient()
+    client.gate.set()
+    await session.set_client(client)  # type: ignore[arg-type]
+    source.push(lambda: picture(2))
+    await until(lambda: live.stats.analysed == 1)
+    source.finish()
+    await play
+
+
 def test_the_preferred_camera_is_the_saved_one_else_the_default() -> None:
     cameras = [
         CameraInfo("/dev/video0", "Integrated"),

@@ -142,7 +142,9 @@ class LiveState:
                 self.stats.late = source.superseded
                 self.frame.emit(frame)
                 now = time.monotonic()
-                if now >= next_detect and self.options.detect_rate > 0:
+                # Until a server is connected the video just plays; analysis starts with it.
+                due = now >= next_detect and self.options.detect_rate > 0
+                if due and self.session.has_client:
                     if self.busy:
                         self.stats.dropped += 1
                     else:

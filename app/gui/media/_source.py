@@ -16,6 +16,7 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
+from app.gui.media._backend import quiet_ffmpeg
 from app.gui.media._devices import find_camera
 from app.gui.media._frames import frame_to_array
 from app.gui.state import FrameSource, MediaError
@@ -85,6 +86,7 @@ class MediaSource(FrameSource):
         relay = source._relay
         relay.loaded = loaded = asyncio.get_running_loop().create_future()
         player = QMediaPlayer(relay)
+        quiet_ffmpeg()  # now that Qt loaded it
         player.setVideoSink(relay.sink)
         player.mediaStatusChanged.connect(relay.on_status)
         player.errorOccurred.connect(relay.on_player_error)
@@ -107,6 +109,7 @@ class MediaSource(FrameSource):
         source = cls(device.description(), is_file=False)
         relay = source._relay
         camera = QCamera(device, relay)
+        quiet_ffmpeg()
         camera.errorOccurred.connect(relay.on_camera_error)
         session = QMediaCaptureSession(relay)
         session.setCamera(camera)

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from app.common import default_model_dir
@@ -43,6 +42,7 @@ from app.vision._landmarks import Landmarker
 from app.vision._manifest import Manifest, ModelPack, load_manifest
 from app.vision._packs import require_pack
 from app.vision._quality import assess_quality, sharpness
+from app.vision._raster import resize_area
 from app.vision._sessions import OnnxModel
 from app.vision._timing import StageTimer
 from app.vision._types import BBox, DetectOptions, DetectResult, FaceAnalysis
@@ -268,10 +268,7 @@ class FaceEngine:
         height, width = bgr.shape[:2]
         box = np.array([0, 0, width, height], dtype=np.float32)
         with _stage(timer, "align"):
-            aligned = np.ascontiguousarray(
-                cv2.resize(bgr, (ALIGNED_SIZE, ALIGNED_SIZE), interpolation=cv2.INTER_AREA),
-                dtype=np.uint8,
-            )
+            aligned = resize_area(bgr, ALIGNED_SIZE, ALIGNED_SIZE)
         with _stage(timer, "quality"):
             # No pose: the pose model wants context around the face that a tight crop lacks.
             quality, issues = assess_quality(

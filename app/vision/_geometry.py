@@ -1,16 +1,18 @@
 """Box and point geometry of the pipeline: letterboxing, NMS, square and scaled crops, alignment.
 
-Pure numpy/OpenCV functions with no model in sight, so they can be unit-tested exactly. Boxes are
+Pure numpy functions with no model in sight, so they can be unit-tested exactly. Boxes are
 float arrays of corner form (x1, y1, x2, y2) in pixels unless said otherwise.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import numpy.typing as npt
+
+from app.vision._raster import resize_bilinear, warp_affine
 
 FloatArray = npt.NDArray[np.float32]
 ImageArray = npt.NDArray[np.uint8]
@@ -46,22 +48,20 @@ class Letterbox:
 def letterbox(image: ImageArray, in_w: int, in_h: int) -> tuple[ImageArray, Letterbox]:
     """`image` padded with black right/bottom to in_w:in_h, then resized (bilinear) to in_w x in_h.
 
-    One warpAffine does both without building the padded copy; its pixel mapping is that of
-    `cv2.resize` on the padded image.
+    Only the part of the output that sees the image is computed (the rest stays black), with the
+    pixel mapping of a bilinear resize of the padded image.
     """
     h, w = image.shape[:2]
     box = Letterbox(padded_w=max(w, h * in_w / in_h), padded_h=max(h, w * in_h / in_w))
-    sx, sy = in_w / box.padded_w, in_h / box.padded_h
-    matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]])
-    canvas = cv2.warpAffine(
-        image,
-        matrix,
-        (in_w, in_h),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=(0, 0, 0),
+    step_x, step_y = box.padded_w / in_w, box.padded_h / in_h
+    # The last output pixel whose sample falls short of the image's far edge, plus one.
+    used_w = min(in_w, math.ceil((w + 0.5) / step_x - 0.5))
+    used_h = min(in_h, math.ceil((h + 0.5) / step_y - 0.5))
+    canvas = np.zeros((in_h, in_w, *image.shape[2:]), dtype=np.uint8)
+    canvas[:used_h, :used_w] = resize_bilinear(
+        image, used_w, used_h, step=(step_x, step_y), black_outside=True
     )
-    return np.asarray(canvas, dtype=np.uint8), box
+    return canvas, box
 
 
 def box_areas(boxes: FloatArray) -> FloatArray:
@@ -198,15 +198,7 @@ def similarity_transform(src: FloatArray, dst: FloatArray) -> npt.NDArray[np.flo
 def align_face(image: ImageArray, points5: FloatArray) -> ImageArray:
     """The 112x112 crop with the five points moved onto the ArcFace template (black border)."""
     matrix = similarity_transform(points5, ARCFACE_TEMPLATE)
-    aligned = cv2.warpAffine(
-        image,
-        matrix,
-        (ALIGNED_SIZE, ALIGNED_SIZE),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=(0, 0, 0),
-    )
-    return np.asarray(aligned, dtype=np.uint8)
+    return warp_affine(image, matrix, ALIGNED_SIZE, ALIGNED_SIZE)
 
 
 def rotate(image: ImageArray, quarter_turns: int) -> ImageArray:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from app.vision._geometry import FloatArray, ImageArray, crop, scaled_crop_rect
+from app.vision._raster import grey, resize_bilinear
 from app.vision._sessions import OnnxModel
 from app.vision._timing import StageTimer
 
@@ -26,9 +26,8 @@ class Landmarker:
         """68 x 2 points: scaled crop (factor 1), grey, 64x64, / 256, mapped back by the crop."""
         height, width = bgr.shape[:2]
         rect = scaled_crop_rect(square_box, 1.0, width, height)
-        patch = cv2.resize(crop(bgr, rect), (self.size, self.size), interpolation=cv2.INTER_LINEAR)
-        grey = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY).astype(np.float32) / 256.0
-        (out,) = self.model.run(grey[None, None], timer)
+        patch = grey(resize_bilinear(crop(bgr, rect), self.size, self.size))
+        (out,) = self.model.run((patch.astype(np.float32) / 256.0)[None, None], timer)
         x, y, w, h = rect
         points = out.reshape(-1, 2) * np.array([w, h], dtype=np.float32)
         result: FloatArray = points + np.array([x, y], dtype=np.float32)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
 from app.vision._config import VisionConfig
 from app.vision._geometry import ImageArray
+from app.vision._raster import grey, laplacian
 from app.vision._types import HeadPose
 
 #: Detector scores at or below this count as zero confidence.
@@ -23,8 +23,7 @@ SCORE_FLOOR = 0.5
 
 def sharpness(aligned_bgr: ImageArray) -> float:
     """Variance of the Laplacian of the aligned crop's grey image (higher is sharper)."""
-    grey = cv2.cvtColor(aligned_bgr, cv2.COLOR_BGR2GRAY)
-    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
+    return float(laplacian(grey(aligned_bgr)).var())
 
 
 def assess_quality(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
 from app.vision._errors import INSTALL_COMMAND, ModelError
 from app.vision._manifest import ModelFile
+from app.vision._raster import resize_bilinear
 from app.vision._timing import StageTimer
 
 Tensor = npt.NDArray[np.float32]
@@ -32,10 +32,13 @@ def blob(
 ) -> Tensor:
     """The 1 x C x H x W float32 tensor `(pixel - mean) * scale`, resized (bilinear) to `size`
     and with the first and third channels swapped on request (BGR -> RGB)."""
-    tensor = cv2.dnn.blobFromImage(
-        image, scale, size or (0, 0), (mean, mean, mean), swapRB=swap_rb, crop=False
-    )
-    return np.asarray(tensor, dtype=np.float32)
+    if size is not None and size != (image.shape[1], image.shape[0]):
+        image = resize_bilinear(image, *size)
+    planes = image.transpose(2, 0, 1)
+    tensor = np.empty((1, *planes.shape), dtype=np.float32)
+    np.subtract(planes[::-1] if swap_rb else planes, np.float32(mean), out=tensor[0])
+    tensor *= np.float32(scale)
+    return tensor
 
 
 def session_options(threads: int) -> ort.SessionOptions:

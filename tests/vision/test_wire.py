@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 import app.vision
 from app.protocol import ProtocolError
@@ -137,13 +138,23 @@ def test_decode_facen_refuses_bad_values_with_bad_param(text: str) -> None:
     assert caught.value.code == "BAD_PARAM" and caught.value.param == "looks_like"
 
 
-def test_encode_png_round_trips_the_crop() -> None:
+def test_encode_png_round_trips_the_crop_through_pillow_in_rgb_order() -> None:
     crop = np.random.default_rng(0).integers(0, 256, (112, 112, 3), dtype=np.uint8)
     png = encode_png(crop)
     assert png.startswith(b"\x89PNG")
-    np.testing.assert_array_equal(
-        cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR), crop
-    )
+    with Image.open(io.BytesIO(png)) as decoded:
+        assert decoded.format == "PNG" and decoded.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(decoded), crop[:, :, ::-1])
+
+
+def test_encode_png_keeps_a_grey_image_grey_and_refuses_other_arrays() -> None:
+    plane = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    with Image.open(io.BytesIO(encode_png(plane))) as decoded:
+        assert decoded.mode == "L"
+        np.testing.assert_array_equal(np.asarray(decoded), plane)
+    for bad in (np.zeros((8, 8, 4), np.uint8), np.zeros((8, 8, 3), np.float32)):
+        with pytest.raises(ValueError, match="PNG"):
+            encode_png(bad)
 
 
 def test_detection_ids_are_unique_xid_style_strings() -> None:

@@ -140,6 +140,28 @@ async def test_playback_stays_live_while_analysis_lags() -> None:
     assert source.calls[-1] == "close"
 
 
+async def test_replacing_the_source_ends_its_playback_for_the_next_one() -> None:
+    live = LiveState(Session(Settings(detect_rate=0.0)))
+    changes: list[bool] = []
+    live.playing_changed.connect(changes.append)
+    first, second = FakeSource(), FakeSource()
+    live.set_source(first)
+    old = asyncio.ensure_future(live.play())
+    first.push(lambda: picture(1))
+    await until(lambda: live.stats.shown == 1)
+    old.cancel()  # what the view's pause() does, then it switches sources and plays
+    live.set_source(second)
+    new = asyncio.ensure_future(live.play())
+    second.push(lambda: picture(2))
+    await until(lambda: live.stats.shown == 1)
+    assert old.cancelled() and live.playing  # the old playback's end did not clobber the flag
+    assert changes == [True, False, True]
+    assert first.calls == ["start", "close"]  # no pause of a released source
+    live.stop()
+    await new
+    assert not live.playing and changes[-1] is False
+
+
 async def test_showing_slower_than_playback_counts_late_frames() -> None:
     session = Session(Settings(detect_rate=0.0))
     live = LiveState(session)

@@ -15,11 +15,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, make_video, qt_objects, run
+from gui_helpers import QT_LOG_IGNORE, assert_nothing_left, make_video, qt_objects, run, until
 from PySide6.QtGui import QColor, QImage
 
 from app.gui.media import MediaSource, image_to_array, list_cameras
-from app.gui.state import CameraInfo, Frame, MediaError
+from app.gui.state import (
+    CameraInfo,
+    Frame,
+    GalleriesState,
+    MediaError,
+    Operations,
+    Session,
+    Settings,
+)
+from app.gui.views import LiveView
 
 pytestmark = [
     pytest.mark.gui,
@@ -183,3 +192,30 @@ def test_the_app_opens_a_video_without_opencv(video: Path) -> None:
     assert result.stdout.strip().endswith("ok")
     # FFmpeg's per-frame warnings about this MJPEG stream stay out of the operator's terminal.
     assert "deprecated pixel format" not in result.stderr
+
+
+def test_the_live_view_switches_to_a_video_opened_while_another_plays(
+    video: Path, tmp_path: Path, loop: object
+) -> None:
+    before = qt_objects()
+    second = tmp_path / "second.avi"
+    second.write_bytes(video.read_bytes())
+    view = LiveView(Session(Settings()), GalleriesState(Session(Settings())), Operations())
+    view.show()
+
+    async def scenario() -> None:
+        await view.open_video(video)
+        await until(lambda: view.state.stats.shown >= 2, what="the first video")
+        await view.open_video(second)
+        assert view.state.source is not None and view.state.source.label == "second.avi"
+        await until(lambda: view.state.stats.shown >= 2, what="the second video")
+        assert view.state.playing and view.ui.playButton.text() == "Pause"
+        view.toggle_play()
+        await until(lambda: not view.state.playing, what="the pause")
+        assert view.ui.playButton.text() == "Play"
+        await asyncio.gather(*view.shutdown())
+
+    run(loop, scenario(), 60)  # type: ignore[arg-type]
+    view.close()
+    view.deleteLater()
+    assert_nothing_left(before)

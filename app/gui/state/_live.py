@@ -109,10 +109,12 @@ class LiveState:
         return self._analysis is not None and not self._analysis.done()
 
     def set_source(self, source: FrameSource | None) -> None:
-        """Replace the source (the previous one is released)."""
+        """Replace the source (the previous one is released, so its playback ends)."""
         if self.source is not None:
             self.source.release()
         self.source = source
+        if self.playing:
+            self._set_playing(False)
         self.faces = []
         self.stats = LiveStats()
         self.faces_changed.emit(None)
@@ -152,7 +154,8 @@ class LiveState:
                         next_detect = now + 1.0 / self.options.detect_rate
         finally:
             source.pause()
-            self._set_playing(False)
+            if self.source is source:  # else set_source() said so, and another may play now
+                self._set_playing(False)
 
     async def analyse(self, frame: Frame) -> None:
         """Detect (and identify) the faces of `frame`; errors go to the message bar once each."""

@@ -177,7 +177,8 @@ class LiveView(QWidget):
 
     def play(self) -> None:
         """Start playback (frames at the source rate, detection at its own rate)."""
-        if self.state.source is not None and not self.state.playing:
+        # Not `state.playing`: a playback just cancelled by pause() is still winding down.
+        if self.state.source is not None and self._play_task is None:
             self._play_task = self._run_playback()
 
     def pause(self) -> None:

@@ -213,6 +213,12 @@ def test_the_live_view_switches_to_a_video_opened_while_another_plays(
         view.toggle_play()
         await until(lambda: not view.state.playing, what="the pause")
         assert view.ui.playButton.text() == "Play"
+        view.toggle_play()
+        await until(lambda: not view.state.playing, what="the end of the video")
+        shown = view.state.stats.shown
+        view.toggle_play()  # Play after the end starts it again
+        await until(lambda: view.state.stats.shown > shown, what="the replay")
+        assert view.state.playing
         await asyncio.gather(*view.shutdown())
 
     run(loop, scenario(), 60)  # type: ignore[arg-type]

@@ -178,7 +178,8 @@ class LiveView(QWidget):
     def play(self) -> None:
         """Start playback (frames at the source rate, detection at its own rate)."""
         # Not `state.playing`: a playback just cancelled by pause() is still winding down.
-        if self.state.source is not None and self._play_task is None:
+        idle = self._play_task is None or self._play_task.done()
+        if self.state.source is not None and idle:
             self._play_task = self._run_playback()
 
     def pause(self) -> None:

@@ -68,12 +68,17 @@ def ssr_decode(outputs: Sequence[FloatArray], value_range: float) -> float:
 
 def _prepare(bgr_patch: ImageArray, size: int, *, rgb: bool, imagenet: bool) -> FloatArray:
     """Resize a BGR patch, order its channels as the network wants, scale to 0..1, NCHW;
-    with `imagenet`, also normalise each channel by the ImageNet mean and std."""
-    tensor = blob(bgr_patch, 1.0 / 255.0, size=(size, size), swap_rb=rgb)
+    with `imagenet`, also normalise each channel by the ImageNet mean and std (in one pass:
+    (v / 255 - mean) / std = (v - 255 mean) / (255 std))."""
     if imagenet:
-        tensor -= IMAGENET_MEAN[None, :, None, None]
-        tensor *= IMAGENET_INV_STD[None, :, None, None]
-    return tensor
+        return blob(
+            bgr_patch,
+            IMAGENET_INV_STD / 255.0,
+            mean=IMAGENET_MEAN * 255.0,
+            size=(size, size),
+            swap_rb=rgb,
+        )
+    return blob(bgr_patch, 1.0 / 255.0, size=(size, size), swap_rb=rgb)
 
 
 @dataclass(frozen=True)

@@ -24,20 +24,28 @@ Tensor = npt.NDArray[np.float32]
 
 def blob(
     image: npt.NDArray[np.uint8],
-    scale: float,
+    scale: float | Tensor,
     *,
-    mean: float = 0.0,
+    mean: float | Tensor = 0.0,
     size: tuple[int, int] | None = None,
     swap_rb: bool = False,
 ) -> Tensor:
     """The 1 x C x H x W float32 tensor `(pixel - mean) * scale`, resized (bilinear) to `size`
-    and with the first and third channels swapped on request (BGR -> RGB)."""
+    and with the first and third channels swapped on request (BGR -> RGB).
+
+    `mean` and `scale` are one number, or one per channel in the network's channel order.
+    """
     if size is not None and size != (image.shape[1], image.shape[0]):
         image = resize_bilinear(image, *size)
     planes = image.transpose(2, 0, 1)
     tensor = np.empty((1, *planes.shape), dtype=np.float32)
-    np.subtract(planes[::-1] if swap_rb else planes, np.float32(mean), out=tensor[0])
-    tensor *= np.float32(scale)
+    per_plane = (-1, 1, 1)
+    np.subtract(
+        planes[::-1] if swap_rb else planes,
+        np.asarray(mean, dtype=np.float32).reshape(per_plane),
+        out=tensor[0],
+    )
+    tensor *= np.asarray(scale, dtype=np.float32).reshape(per_plane)
     return tensor
 
 

@@ -3,17 +3,20 @@
 Nothing is cached in the process that another process's write could make stale: each call
 reads the gallery row (id, schema, model pack) in its own transaction, id conflicts are
 decided by the primary key, and the first face of an empty gallery fixes its model pack under
-a row lock. Search is exact: PostgreSQL scans the rows that pass the filters (through the
-GIN/btree indexes when they are selective) with pgvector's inner product, and the best rows
-are rescored here in float32 from the stored vectors, so answers equal those of the embedded
-backend. Connections are per thread (psycopg 3, autocommit; transactions are explicit).
+a row lock. Search (`_postgres_search`) scans exactly, or takes HNSW candidates from the
+gallery's own index once the gallery is big and the filter broad (`_postgres_index`); either
+way the rows are rescored here in float32 from the stored vectors, sorted and cut, so every
+returned score is exact. Connections are per thread (psycopg 3, autocommit; transactions are
+explicit); an index build runs in a thread of its own on its own connection.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +48,8 @@ from app.storage._meta import (
     schema_from_json,
     schema_to_json,
 )
+from app.storage._postgres_index import build_index, drop_index, index_state
+from app.storage._postgres_search import Path, PostgresTuning, search_rows, wants_index
 from app.storage._postgres_sql import (
     COPY_FACES,
     SCHEMA_VERSION,
@@ -56,6 +61,7 @@ from app.storage._postgres_sql import (
     where,
 )
 from app.storage._types import (
+    IdFilter,
     MetaSchema,
     MetaValue,
     NewFace,
@@ -64,11 +70,8 @@ from app.storage._types import (
     StoredFace,
 )
 
+_log = logging.getLogger(__name__)
 _SETUP_LOCK = 0x5FDE5C  # advisory lock: one process creates the tables at a time
-#: Rows fetched beyond `limit` and the slack on the threshold, so that rescoring in float32
-#: (whose sums differ from pgvector's in the last bits) sees every row that can make the page.
-_RESCORE_EXTRA = 64
-_RESCORE_SLACK = 1e-4
 _CONFLICT_KEY = re.compile(r"\(gid, fid\)=\(\d+, (-?\d+)\)")
 
 
@@ -86,15 +89,36 @@ class _PackChange(Exception):
 
 
 class PostgresStorage(Storage):
-    """Galleries in one PostgreSQL database (pgvector >= 0.8) at `dsn`."""
+    """Galleries in one PostgreSQL database (pgvector >= 0.8) at `dsn`.
 
-    def __init__(self, dsn: str, *, default_schema: MetaSchema, connect_timeout: int = 10) -> None:
+    `tuning` says from which gallery size an HNSW index is built and used. A search that finds
+    a big gallery without one starts the build: in a background thread (`background_index`,
+    answering exactly meanwhile) or before answering. `paths` counts how searches ran.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        default_schema: MetaSchema,
+        connect_timeout: int = 10,
+        tuning: PostgresTuning | None = None,
+        background_index: bool = True,
+    ) -> None:
         self._dsn = dsn
         self._connect_timeout = connect_timeout
         self._default_schema = check_schema(default_schema)
+        self.tuning = tuning or PostgresTuning()
+        self._background = background_index
         self._local = threading.local()
         self._conns: list[psycopg.Connection[Any]] = []
         self._conns_lock = threading.Lock()
+        self._builder: threading.Thread | None = None
+        self._build_conn: psycopg.Connection[Any] | None = None
+        self._paths_lock = threading.Lock()
+        #: How searches were answered: "exact" (no index), "exact-capped" (selective filter),
+        #: "hnsw", "hnsw-short" (HNSW found too few rows: answered by the exact scan).
+        self.paths: Counter[Path] = Counter()
         with self._errors("opening the database"):
             conn = self._conn()
             with conn.transaction():
@@ -122,16 +146,18 @@ class PostgresStorage(Storage):
         except psycopg.Error as exc:
             raise ProtocolError(ErrorCode.STORAGE_ERROR, f"{action} failed: {exc}") from exc
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        """A new autocommit connection, closed by `close`."""
+        conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=self._connect_timeout)
+        with self._conns_lock:
+            self._conns = [c for c in self._conns if not c.closed] + [conn]
+        return conn
+
     def _conn(self) -> psycopg.Connection[Any]:
         """This thread's connection, reconnecting after a lost one."""
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.broken:
-            conn = psycopg.connect(
-                self._dsn, autocommit=True, connect_timeout=self._connect_timeout
-            )
-            self._local.conn = conn
-            with self._conns_lock:
-                self._conns = [c for c in self._conns if not c.closed] + [conn]
+            conn = self._local.conn = self._connect()
         return conn
 
     def _gallery(self, conn: psycopg.Connection[Any], name: str, lock: str = "") -> _Gallery:
@@ -276,6 +302,8 @@ class PostgresStorage(Storage):
             if (pack, dim) != (gallery.model_pack, gallery.dim):
                 if lock != "FOR UPDATE":
                     raise _PackChange
+                if dim != gallery.dim:  # the old graph's dimension would refuse the new rows
+                    drop_index(conn, gallery.gid)
                 conn.execute(
                     "UPDATE sfdesk_gallery SET model_pack = %s, dim = %s WHERE gid = %s",
                     (pack, dim, gallery.gid),
@@ -406,7 +434,8 @@ class PostgresStorage(Storage):
         if not -1.0 <= query.min_cosine <= 1.0:
             raise bad_param("threshold", query.min_cosine, "the threshold is outside [0, 1]")
         if (
-            conn.execute(
+            target.dim is None
+            or conn.execute(
                 "SELECT 1 FROM sfdesk_face WHERE gid = %s LIMIT 1", (target.gid,)
             ).fetchone()
             is None
@@ -414,21 +443,25 @@ class PostgresStorage(Storage):
             return QueryResult(faces=(), cosines=())
         check_probe_pack(query, target.name, target.model_pack)
         probe = unit_rows([query.probe], "looks_like", target.dim)[0]
-        wire = _to_wire(probe)
-        rows = conn.execute(
-            sql.SQL(
-                "SELECT fid, meta, features, vector_send(vector) FROM sfdesk_face "
-                "WHERE {} AND (vector <#> %s::vector) <= %s "
-                "ORDER BY vector <#> %s::vector, fid LIMIT %s"
-            ).format(condition),
-            [
-                *params,
-                wire,
-                _RESCORE_SLACK - query.min_cosine,
-                wire,
-                query.limit + _RESCORE_EXTRA,
-            ],
-        ).fetchall()
+        indexed = index_state(conn, target.gid) == "valid"
+        if not indexed and wants_index(conn, target.gid, target.dim, self.tuning):
+            indexed = self._build(target.gid, target.dim)
+        filtered = bool(query.meta_filters) or query.id_filter != IdFilter()
+        path, rows = search_rows(
+            conn,
+            indexed,
+            target.gid,
+            target.dim,
+            condition,
+            params,
+            filtered,
+            _to_wire(probe),
+            query.min_cosine,
+            query.limit,
+            self.tuning,
+        )
+        with self._paths_lock:
+            self.paths[path] += 1
         if not rows:
             return QueryResult(faces=(), cosines=())
         vectors = np.stack([_from_wire(row[3]) for row in rows])
@@ -445,9 +478,57 @@ class PostgresStorage(Storage):
             cosines=tuple(float(scores[r]) for r in order),
         )
 
+    # ------------------------------------------------------------------ HNSW indexes
+
+    def build_search_index(self, gallery: str) -> bool:
+        """Build the gallery's HNSW index now if it is big enough to have one (migrations and
+        bulk loads call this after copying). True when a valid index exists afterwards."""
+        with self._errors("building a search index"):
+            conn = self._conn()
+            target = self._gallery(conn, gallery)
+            if target.dim is None:
+                return False
+            if index_state(conn, target.gid) == "valid":
+                return True
+            if not wants_index(conn, target.gid, target.dim, self.tuning):
+                return False
+            with self._connect() as building:
+                return build_index(building, target.gid, target.dim, self.tuning.build)
+
+    def _build(self, gid: int, dim: int) -> bool:
+        """Build a gallery's index now, or start a background build (one per process at a
+        time); True when the index is valid on return."""
+        if not self._background:
+            with self._errors("building a search index"), self._connect() as conn:
+                return build_index(conn, gid, dim, self.tuning.build)
+        with self._conns_lock:
+            if self._builder is not None and self._builder.is_alive():
+                return False
+            self._builder = threading.Thread(
+                target=self._build_in_background, args=(gid, dim), name="sfdesk-hnsw", daemon=True
+            )
+            self._builder.start()
+        return False
+
+    def _build_in_background(self, gid: int, dim: int) -> None:
+        try:
+            with self._connect() as conn:
+                self._build_conn = conn
+                if build_index(conn, gid, dim, self.tuning.build):
+                    _log.info("HNSW index of gallery %d is ready", gid)
+        except psycopg.Error as exc:  # searches stay exact; the next one tries again
+            _log.warning("building the HNSW index of gallery %d failed: %s", gid, exc)
+        finally:
+            self._build_conn = None
+
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
+        building = self._build_conn
+        if building is not None:  # leaves an invalid index, rebuilt by the next build
+            building.cancel_safe()
+        if self._builder is not None:
+            self._builder.join()
         with self._conns_lock:
             for conn in self._conns:
                 conn.close()

@@ -2,10 +2,12 @@
 
 Only the `Storage` interface is used, so any backend can be source or target. Galleries are
 created on the target with the source's schema (an existing one is a CONFLICT: nothing is
-merged) and filled in bulk transactions of `batch` faces. At the end both sides are read again
-and compared per gallery: the number of faces and a SHA-256 over ids, meta, detection features,
-model pack and crops in id order must be equal, and every vector must agree to float32 rounding
-(the target stores unit vectors, and re-normalising one may change its last bit).
+merged) and filled in bulk transactions of `batch` faces; a PostgreSQL target then builds the
+gallery's HNSW index once, after the copy, rather than row by row. At the end both sides are
+read again and compared per gallery: the number of faces and a SHA-256 over ids, meta,
+detection features, model pack and crops in id order must be equal, and every vector must agree
+to float32 rounding (the target stores unit vectors, and re-normalising one may change its last
+bit).
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ def migrate(
                 if progress is not None:
                     progress(name, copied)
         target.add_faces_bulk(name, pending)
+        build_search_index = getattr(target, "build_search_index", None)
+        if build_search_index is not None:
+            build_search_index(name)
         out.append(_check(source, target, name))
     return out
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 from app.protocol import ErrorCode, ProtocolError, bad_param
 from app.storage._interface import Storage
 from app.storage._postgres import PostgresStorage
+from app.storage._postgres_search import PostgresTuning
 from app.storage._types import MetaSchema, MetaValue, NewFace, Query, QueryResult, StoredFace
 
 _T = TypeVar("_T")
@@ -28,12 +29,24 @@ class ShardedPostgresStorage(Storage):
     """One logical store over the PostgreSQL databases at `dsns` (in a fixed order)."""
 
     def __init__(
-        self, dsns: Sequence[str], *, default_schema: MetaSchema, connect_timeout: int = 10
+        self,
+        dsns: Sequence[str],
+        *,
+        default_schema: MetaSchema,
+        connect_timeout: int = 10,
+        tuning: PostgresTuning | None = None,
+        background_index: bool = True,
     ) -> None:
         if len(dsns) < 2:
             raise ValueError("a sharded store needs at least two databases")
         self._shards = [
-            PostgresStorage(dsn, default_schema=default_schema, connect_timeout=connect_timeout)
+            PostgresStorage(
+                dsn,
+                default_schema=default_schema,
+                connect_timeout=connect_timeout,
+                tuning=tuning,
+                background_index=background_index,
+            )
             for dsn in dsns
         ]
         self._pool = ThreadPoolExecutor(len(dsns), "sfdesk-shard")
@@ -153,6 +166,11 @@ class ShardedPostgresStorage(Storage):
         return QueryResult(
             faces=tuple(face for face, _ in best), cosines=tuple(cos for _, cos in best)
         )
+
+    def build_search_index(self, gallery: str) -> bool:
+        """Build the gallery's HNSW index on every shard big enough (in parallel); True when
+        every shard has one afterwards (each shard plans its own searches)."""
+        return all(self._on_all(lambda shard: shard.build_search_index(gallery)))
 
     # ------------------------------------------------------------------ lifecycle
 

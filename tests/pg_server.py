@@ -41,9 +41,13 @@ def _free_port() -> int:
 
 
 class PgServer:
-    """One running PostgreSQL server; `dsn(db)` names a database on it, `create_db` makes one."""
+    """One running PostgreSQL server; `dsn(db)` names a database on it, `create_db` makes one.
 
-    def __init__(self) -> None:
+    `settings` are extra server settings (the benchmark's bigger `shared_buffers`, say).
+    """
+
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self._settings = {"max_connections": "200", "shared_buffers": "64MB", **(settings or {})}
         self.root = Path(tempfile.mkdtemp(prefix="sfdesk-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -90,7 +94,7 @@ class PgServer:
             [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port)]
             + ["-h", "127.0.0.1", "-k", str(self.root), "-c", "fsync=off"]
             + ["-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-            + ["-c", "max_connections=200", "-c", "shared_buffers=64MB"],
+            + [arg for name, value in self._settings.items() for arg in ("-c", f"{name}={value}")],
             stdout=log,
             stderr=log,
             user=self._user_id,

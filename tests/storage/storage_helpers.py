@@ -33,6 +33,20 @@ def unit_rows(rng: np.random.Generator, n: int, dim: int = DIM) -> npt.NDArray[n
     return normed
 
 
+def clustered_rows(rng: np.random.Generator, n: int, dim: int = DIM) -> npt.NDArray[np.float32]:
+    """Unit rows grouped into identities of 1-4 photos at cosine U(0.78, 0.9) to their centre
+    (photos of one person are near-duplicates of each other), as in bench/search.py."""
+    owner = np.repeat(np.arange(n), rng.integers(1, 5, n))[:n]
+    centres = unit_rows(rng, int(owner[-1]) + 1, dim)[owner]
+    other = unit_rows(rng, n, dim)
+    other -= np.sum(other * centres, axis=1, keepdims=True) * centres
+    other /= np.linalg.norm(other, axis=1, keepdims=True)
+    cos = rng.uniform(0.78, 0.9, (n, 1)).astype(np.float32)
+    rows = (cos * centres + np.sqrt(1 - cos**2) * other).astype(np.float32)
+    normed: npt.NDArray[np.float32] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return normed
+
+
 StoreFactory = Callable[..., SQLiteStorage]
 
 

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -72,6 +73,10 @@ from app.storage._types import (
 
 _log = logging.getLogger(__name__)
 _SETUP_LOCK = 0x5FDE5C  # advisory lock: one process creates the tables at a time
+#: With background builds, a gallery's size is checked for an index at most this often
+#: (a capped count of up to `hnsw_min_faces` rows), and a build left to another process is
+#: not retried sooner.
+_BUILD_CHECK_S = 60.0
 _CONFLICT_KEY = re.compile(r"\(gid, fid\)=\(\d+, (-?\d+)\)")
 
 
@@ -93,7 +98,8 @@ class PostgresStorage(Storage):
 
     `tuning` says from which gallery size an HNSW index is built and used. A search that finds
     a big gallery without one starts the build: in a background thread (`background_index`,
-    answering exactly meanwhile) or before answering. `paths` counts how searches ran.
+    answering exactly meanwhile; galleries are checked at most once a minute) or before
+    answering. `paths` counts how searches ran.
     """
 
     def __init__(
@@ -114,6 +120,7 @@ class PostgresStorage(Storage):
         self._conns: list[psycopg.Connection[Any]] = []
         self._conns_lock = threading.Lock()
         self._builder: threading.Thread | None = None
+        self._build_checks: dict[int, float] = {}
         self._build_conn: psycopg.Connection[Any] | None = None
         self._paths_lock = threading.Lock()
         #: How searches were answered: "exact" (no index), "exact-capped" (selective filter),
@@ -444,7 +451,11 @@ class PostgresStorage(Storage):
         check_probe_pack(query, target.name, target.model_pack)
         probe = unit_rows([query.probe], "looks_like", target.dim)[0]
         indexed = index_state(conn, target.gid) == "valid"
-        if not indexed and wants_index(conn, target.gid, target.dim, self.tuning):
+        if (
+            not indexed
+            and self._check_due(target.gid)
+            and wants_index(conn, target.gid, target.dim, self.tuning)
+        ):
             indexed = self._build(target.gid, target.dim)
         filtered = bool(query.meta_filters) or query.id_filter != IdFilter()
         path, rows = search_rows(
@@ -494,6 +505,17 @@ class PostgresStorage(Storage):
                 return False
             with self._connect() as building:
                 return build_index(building, target.gid, target.dim, self.tuning.build)
+
+    def _check_due(self, gid: int) -> bool:
+        """Whether to check now if a gallery without a valid index needs one."""
+        if not self._background:
+            return True
+        now = time.monotonic()
+        with self._conns_lock:
+            if now - self._build_checks.get(gid, -_BUILD_CHECK_S) < _BUILD_CHECK_S:
+                return False
+            self._build_checks[gid] = now
+        return True
 
     def _build(self, gid: int, dim: int) -> bool:
         """Build a gallery's index now, or start a background build (one per process at a

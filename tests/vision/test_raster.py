@@ -82,13 +82,22 @@ def test_an_integer_shift_moves_pixels_exactly_and_lets_black_in() -> None:
     assert out[:, :5].max() == 0 and out[28:].max() == 0
 
 
-def test_a_half_pixel_shift_averages_neighbours_and_fades_the_edge_into_black() -> None:
+def test_a_half_pixel_shift_averages_neighbours_and_is_black_past_the_last_pixel() -> None:
     image = np.full((10, 10, 3), 200, dtype=np.uint8)
     image[:, 1::2] = 100
     out = warp_affine(image, np.array([[1.0, 0, -0.5], [0, 1.0, 0]]), 10, 10).astype(int)
-    # Output x samples source x + 0.5: the mean of two columns, and half of the last one.
+    # Output x samples source x + 0.5: the mean of two columns; the last output pixel samples
+    # half a pixel past the last column, which is outside the image.
     assert (out[:, :9] == 150).all()
-    assert (out[:, 9] == 50).all()
+    assert (out[:, 9] == 0).all()
+
+
+def test_a_shrinking_warp_samples_without_smoothing() -> None:
+    # One-pixel checks, shrunk four times so that every output pixel lands on a source pixel
+    # centre of the same colour: sampling keeps it, any smoothing would turn it grey.
+    image = checkerboard(64, 64, 1)
+    out = warp_affine(image, np.array([[0.25, 0, 0], [0, 0.25, 0]]), 16, 16)
+    assert (out == image[0, 0]).all()
 
 
 def test_a_warp_entirely_off_the_image_is_black() -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from app.storage import _candidates
 from app.storage._candidates import CandidateIndex
 from app.storage._checks import check_filters
 from app.storage._columns import Column, Mask, new_column
@@ -170,8 +171,13 @@ class GalleryIndex:
     # ------------------------------------------------------------------ candidate code book
 
     def wants_candidates(self) -> bool:
-        """Whether a (re)training is due: big enough and no code book, or grown enough."""
-        if self.building or self.n_alive < self.tuning.candidate_min_faces:
+        """Whether a (re)training is due: big enough and no code book, or grown enough.
+
+        Never without faiss (`_candidates.AVAILABLE`): then every search scans exactly.
+        """
+        if not _candidates.AVAILABLE or self.building:
+            return False
+        if self.n_alive < self.tuning.candidate_min_faces:
             return False
         current = self.candidates
         return current is None or self.n_alive >= self.tuning.retrain_growth * current.trained_on

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.protocol import ErrorCode, ProtocolError, bad_param, check_gallery_name
+from app.storage._candidates import AVAILABLE as candidates_available
 from app.storage._checks import (
     check_listing,
     check_packs,
@@ -101,6 +102,8 @@ class SQLiteStorage(Storage):
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._indexer = ThreadPoolExecutor(1, "sfdesk-index") if background_index else None
+        if not candidates_available:
+            _log.info("faiss is not installed: every search is an exact scan")
         with storage_errors("opening the database"):
             self._writer = connect(self._path, synchronous)
             create_tables(self._writer)

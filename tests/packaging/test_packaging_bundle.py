@@ -101,7 +101,7 @@ def test_plugin_imports_are_read_from_the_source(tmp_path: Path) -> None:
 def test_exclusions_spare_what_the_app_uses() -> None:
     assert list(bundle.EXCLUDED_MODULES) == sorted(bundle.EXCLUDED_MODULES)
     used = bundle.hidden_imports(REPO) + [
-        "PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "PySide6.QtNetwork", "faiss",
+        "PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "PySide6.QtNetwork",
         "onnxruntime", "PIL.Image", "numpy", "uvicorn", "click",
     ]
     for name in used:

@@ -167,6 +167,19 @@ def test_cli_fails_clearly_on_a_file_that_cannot_be_opened(tmp_path: Path, run_c
     assert "nope.mp4" in proc.stderr and "does not exist" in proc.stderr
 
 
+def test_cli_without_opencv_says_what_to_install(tmp_path: Path) -> None:
+    # The packaged desktop app has no OpenCV: the command must say so, not print a traceback.
+    code = (
+        "import sys; sys.modules['cv2'] = None; sys.argv = ['app', 'video-worker', '--source', "
+        "'x.mp4', '--facerouter', 'http://127.0.0.1:9', '--cam-id', 'c']; "
+        "from app.__main__ import main; sys.exit(main())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "OpenCV" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.slow
 def test_cli_survives_a_facerouter_that_is_down(
     tmp_path: Path, faces_dir: Path, run_cli: Any

@@ -5,8 +5,8 @@ conventions, so the models see what the recipes of face-models.md were measured 
 centres sit at integer coordinates, a bilinear resize maps output x to source
 (x + 0.5) * step - 0.5 and repeats the edge pixels, a warp is black outside the source, grey is
 ITU-R 601 luma. The bilinear resize is numpy with 8-bit fixed-point weights per axis (1/256
-pixel); the warp is Pillow's. Both are within one grey level of the exact value. Arrays are
-H x W x C (C = 3 for colour, BGR or RGB alike) or H x W.
+pixel); the warp and the area resize are Pillow's. The bilinear operations are within one grey
+level of the exact value. Arrays are H x W x C (C = 3 for colour, BGR or RGB alike) or H x W.
 """
 
 from __future__ import annotations
@@ -116,12 +116,12 @@ def warp_affine(
     where the 2x3 `matrix` (source to output, as OpenCV's warpAffine) maps from; black outside.
 
     Pillow's affine transform does the sampling, on only the part of the source the output
-    sees; it measured twice as fast as numpy here. Pillow puts pixel centres at +0.5, so the
-    map is shifted to OpenCV's convention; it truncates instead of rounding (within one grey
-    level), and a sample less than half a pixel outside the image repeats the edge pixel
-    where OpenCV fades it into black.
+    sees (on the 112x112 alignment it measured twice as fast as a numpy sampler). Pillow puts
+    pixel centres at +0.5, so the map is shifted to OpenCV's convention; it truncates instead
+    of rounding (within one grey level), and a sample less than half a pixel outside the image
+    repeats the edge pixel where OpenCV fades it into black.
     """
-    rows_in, cols_in, channels = _shape(image)
+    rows_in, cols_in, _ = _shape(image)
     inverse = np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))[:2]
     corners = inverse @ np.array(
         [[0, width - 1, 0, width - 1], [0, 0, height - 1, height - 1], [1, 1, 1, 1]], np.float64
@@ -142,10 +142,12 @@ def warp_affine(
 
 
 def resize_area(image: ImageArray, width: int, height: int) -> ImageArray:
-    """`image` resized to width x height by averaging the source pixels each output pixel
-    covers (OpenCV's INTER_AREA when shrinking; Pillow's box filter)."""
+    """`image` resized to width x height with Pillow's box filter: each output pixel is the mean
+    of the source pixels whose centres it covers. That is OpenCV's INTER_AREA for whole-number
+    shrink factors; for fractional ones OpenCV also weighs the pixels cut by the edge."""
+    _shape(image)
     resized = Image.fromarray(image).resize((width, height), Image.Resampling.BOX)
-    return np.asarray(resized, dtype=np.uint8)
+    return np.array(resized, dtype=np.uint8)
 
 
 def grey(bgr: ImageArray) -> ImageArray:

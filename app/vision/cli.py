@@ -1,6 +1,6 @@
 """Commands of app.vision for `python -m app`: `models install|verify` and `detect IMAGE`.
 
-Heavy modules (onnxruntime, OpenCV) are imported inside the command functions so that
+Heavy modules (onnxruntime, numpy, Pillow) are imported inside the command functions so that
 `python -m app --help` stays fast.
 """
 

@@ -255,6 +255,18 @@ def strip_interpreter(bundle: Path) -> list[Path]:
     return targets
 
 
+def remove_dangling_links(bundle: Path) -> list[Path]:
+    """Remove the links PyInstaller left to libraries that `keep_binary` dropped.
+
+    PyInstaller links Qt's libraries into the top level of `_internal`; the links to dropped
+    ones (Qt PDF, the virtual keyboard) would point nowhere. Returns the removed links.
+    """
+    dangling = sorted(p for p in bundle.rglob("*") if p.is_symlink() and not p.exists())
+    for link in dangling:
+        link.unlink()
+    return dangling
+
+
 def link_console_executable(
     app_dir: Path, windowed: str = "sfdesk", console: str = "sfdesk-console"
 ) -> bool:
@@ -278,6 +290,7 @@ def finish_bundle(bundle: Path) -> None:
     """The trimming done on the built `_internal` directory (Linux; no-op elsewhere)."""
     if os.name != "posix":
         return
+    remove_dangling_links(bundle)
     link_duplicates(bundle)
     link_console_executable(bundle.parent)
     strip_interpreter(bundle)

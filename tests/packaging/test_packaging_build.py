@@ -1,8 +1,8 @@
 """Build the packaged app with the documented command and run it without Python.
 
 One build per session (about a minute on 2 cores); the frozen `self-test` must pass and the frozen
-desktop app must show its window and start its embedded server from the bundle. Size and time to
-the first window are printed, never asserted on time.
+desktop app must show its window and start its embedded server from the bundle. The build must
+stay under the 350 MB budget of issue 7 (a size, not a time); times are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.vision import load_manifest, verify_pack
@@ -74,8 +75,11 @@ def test_build_has_both_executables_and_the_verified_models(
     assert (internal / "resources" / "plugins" / "watchlist-alert.py").is_file()
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert not any((internal / "docs").glob("**/*"))
+    assert not (internal / "cv2").exists() and not (internal / "faiss").exists()
+    assert (app_dir / "sfdesk-console").is_symlink()  # identical on Linux: one copy
     size = tree_size(app_dir)
     _report(capsys, f"build: {elapsed:.0f} s; size {size / 2**20:.0f} MiB (files, links once)")
+    assert size < 350 * 10**6, f"the build is {size / 10**6:.0f} MB, over the 350 MB budget"
 
 
 def test_frozen_self_test_passes_without_python(
@@ -87,7 +91,8 @@ def test_frozen_self_test_passes_without_python(
                           env=_bare_env(tmp_path), capture_output=True, text=True, timeout=300,
                           check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-    assert f"starting {app_dir / 'sfdesk-console'} server" in proc.stdout
+    # On Linux sfdesk-console links to sfdesk, so the server may be started as either name.
+    assert f"starting {app_dir / 'sfdesk'}" in proc.stdout
     assert "self-test passed" in proc.stdout
     _report(capsys, f"frozen self-test passed in {time.monotonic() - started:.1f} s")
 
@@ -157,3 +162,37 @@ def test_frozen_app_shows_its_window_and_starts_its_server(
         _stop(proc)
         log.close()
     _report(capsys, f"first window after {shown:.2f} s; embedded server ready after {ready:.2f} s")
+
+
+def _green_video(path: Path, photo: Path) -> Path:
+    """A 10 s MJPG video: the self-test photo on a pure green field (written with the tests'
+    OpenCV; the frozen app has none and decodes it with Qt Multimedia)."""
+    import cv2
+
+    image = cv2.imread(str(photo))
+    frame = np.zeros((480, 640, 3), np.uint8)
+    frame[:] = (0, 255, 0)
+    frame[100:100 + 256, 192:192 + 256] = cv2.resize(image, (256, 256))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10.0, (640, 480))
+    for _ in range(100):
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_frozen_app_plays_a_video(built: tuple[Path, float], tmp_path: Path) -> None:
+    """The bundle carries Qt Multimedia's FFmpeg back-end: the live view shows the video."""
+    from PIL import Image
+
+    app_dir, _ = built
+    video = _green_video(tmp_path / "green.avi", REPO / "packaging" / "selftest" / "astronaut.jpg")
+    shots = tmp_path / "shots"
+    proc = subprocess.run(
+        [str(app_dir / "sfdesk"), "gui", "--video", str(video), "--screenshot", str(shots)],
+        cwd=tmp_path, env=_bare_env(tmp_path), capture_output=True, text=True, timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pixels = np.asarray(Image.open(shots / "live.png").convert("RGB")).astype(int)
+    green = (pixels[..., 1] > 200) & (pixels[..., 0] < 80) & (pixels[..., 2] < 80)
+    assert green.mean() > 0.05, f"the live view shows no video frame ({green.mean():.1%} green)"

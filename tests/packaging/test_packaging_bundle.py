@@ -147,6 +147,15 @@ def test_identical_libraries_become_relative_links(tmp_path: Path) -> None:
     assert not (tmp_path / "c.libs" / "libx.so.1").is_symlink()
 
 
+def test_links_to_dropped_libraries_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "PySide6").mkdir()
+    (tmp_path / "PySide6" / "libQt6Core.so.6").write_bytes(b"kept")
+    (tmp_path / "libQt6Core.so.6").symlink_to("PySide6/libQt6Core.so.6")
+    (tmp_path / "libQt6Pdf.so.6").symlink_to("PySide6/libQt6Pdf.so.6")
+    assert bundle.remove_dangling_links(tmp_path) == [tmp_path / "libQt6Pdf.so.6"]
+    assert (tmp_path / "libQt6Core.so.6").read_bytes() == b"kept"
+
+
 def test_identical_console_executable_becomes_a_link(tmp_path: Path) -> None:
     (tmp_path / "sfdesk").write_bytes(b"bootloader + archive")
     (tmp_path / "sfdesk-console").write_bytes(b"bootloader + archive")

@@ -177,21 +177,22 @@ def five_points(landmarks68: FloatArray) -> FloatArray:
 def similarity_transform(src: FloatArray, dst: FloatArray) -> npt.NDArray[np.float64]:
     """The 2x3 least-squares similarity (rotation, uniform scale, shift) mapping src onto dst.
 
-    Umeyama's closed form: deterministic, unlike a robust estimator's random sampling.
+    Closed form, deterministic (unlike a robust estimator's random sampling): with the points
+    centred and read as complex numbers v (source) and w (target), the factor z = scale *
+    e^(i angle) minimising sum |w - z v|^2 is sum(conj(v) w) / sum |v|^2 (Umeyama's result).
     """
     src64, dst64 = src.astype(np.float64), dst.astype(np.float64)
     src_mean, dst_mean = src64.mean(axis=0), dst64.mean(axis=0)
-    src_c, dst_c = src64 - src_mean, dst64 - dst_mean
-    cov = dst_c.T @ src_c / len(src64)
-    u, sigma, vt = np.linalg.svd(cov)
-    d = np.eye(2)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[1, 1] = -1.0
-    rotation = u @ d @ vt
-    var_src = (src_c**2).sum() / len(src64)
-    scale = float(np.trace(np.diag(sigma) @ d) / var_src) if var_src > 0 else 1.0
-    shift = dst_mean - scale * rotation @ src_mean
-    result: npt.NDArray[np.float64] = np.hstack([scale * rotation, shift[:, None]])
+    (sx, sy), (dx, dy) = (src64 - src_mean).T, (dst64 - dst_mean).T
+    norm = float((sx * sx + sy * sy).sum())
+    a, b = (
+        (float((sx * dx + sy * dy).sum()) / norm, float((sx * dy - sy * dx).sum()) / norm)
+        if norm > 0
+        else (1.0, 0.0)
+    )
+    linear = np.array([[a, -b], [b, a]])
+    shift = dst_mean - linear @ src_mean
+    result: npt.NDArray[np.float64] = np.hstack([linear, shift[:, None]])
     return result
 
 

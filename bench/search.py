@@ -60,6 +60,7 @@ from app.storage import (  # noqa: E402
     SQLiteStorage,
     Storage,
 )
+from app.storage._postgres_index import HnswBuild  # noqa: E402
 from app.storage._postgres_search import (  # noqa: E402
     PostgresTuning,
     hnsw_settings,
@@ -309,7 +310,9 @@ def compare_with_exact(
     return store_ms, differences, found, expected
 
 
-def run_postgres(data: Data, dsn: str, n_exact: int, ef_values: list[int]) -> None:
+def run_postgres(
+    data: Data, dsn: str, n_exact: int, ef_values: list[int], build: HnswBuild
+) -> None:
     n = len(data.ids)
     print(f"--- PostgreSQL backend, {n:,} faces")
     # The default tuning except that no index is built before the exact part has run.
@@ -331,7 +334,7 @@ def run_postgres(data: Data, dsn: str, n_exact: int, ef_values: list[int]) -> No
     store.close()
 
     # The default tuning, except that smaller benchmark galleries get an index too.
-    tuning = PostgresTuning(hnsw_min_faces=min(n, PostgresTuning().hnsw_min_faces))
+    tuning = PostgresTuning(hnsw_min_faces=min(n, PostgresTuning().hnsw_min_faces), build=build)
     store = PostgresStorage(dsn, default_schema=SCHEMA, tuning=tuning, background_index=False)
     conn = store._conn()
     t0 = time.perf_counter()
@@ -480,6 +483,9 @@ def main() -> None:
     parser.add_argument("--dsn", help="PostgreSQL database (default: a throw-away server)")
     parser.add_argument("--exact-probes", type=int, default=20, help="probes of the exact path")
     parser.add_argument("--ef-search", type=int, nargs="+", default=[PostgresTuning().ef_search])
+    parser.add_argument("--m", type=int, default=HnswBuild().m, help="HNSW graph degree")
+    parser.add_argument("--ef-construction", type=int, default=HnswBuild().ef_construction)
+    parser.add_argument("--no-writers", action="store_true", help="skip the writer processes")
     parser.add_argument("--writer-faces", type=int, default=20_000, help="per writer, new gallery")
     parser.add_argument("--writer-faces-indexed", type=int, default=5_000)
     parser.add_argument("--shared-buffers", default="3GB", help="of the throw-away server")
@@ -499,10 +505,11 @@ def main() -> None:
             if args.backend in ("sqlite", "both"):
                 run_sqlite(data, workdir)
             if dsn is not None:
-                run_postgres(data, dsn, args.exact_probes, args.ef_search)
+                build = HnswBuild(m=args.m, ef_construction=args.ef_construction)
+                run_postgres(data, dsn, args.exact_probes, args.ef_search, build)
             del data
             gc.collect()
-        if dsn is not None:
+        if dsn is not None and not args.no_writers:
             largest = f"bench{max(args.sizes)}"
             writers(dsn, largest, args.writer_faces, args.writer_faces_indexed)
     finally:

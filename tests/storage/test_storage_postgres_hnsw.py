@@ -33,7 +33,7 @@ from app.storage import (
     SQLiteStorage,
     migrate,
 )
-from app.storage._postgres_index import index_name, index_state
+from app.storage._postgres_index import HnswBuild, index_name, index_state
 from app.storage._postgres_search import (
     PostgresTuning,
     exact_statement,
@@ -44,7 +44,13 @@ from app.storage._postgres_sql import where
 
 N = 6000
 #: HNSW from 2000 faces; filters passing at most 300 faces (of 6000: 5 %) are scanned exactly.
-TUNING = PostgresTuning(hnsw_min_faces=2000, exact_max_rows=300, ef_search=200)
+#: pgvector's default graph: four times faster to build than ours, and good enough at 6000.
+TUNING = PostgresTuning(
+    hnsw_min_faces=2000,
+    exact_max_rows=300,
+    ef_search=200,
+    build=HnswBuild(m=16, ef_construction=64, maintenance_work_mem="256MB"),
+)
 NONE: tuple[MetaFilter, ...] = ()
 BROAD = (MetaFilter("age", "gte", (50,)),)  # 50 %, a btree index on the field
 SELECTIVE = (MetaFilter("cam", "in", ("cam-07",)),)  # 1 %, the GIN index

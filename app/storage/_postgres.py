@@ -50,7 +50,7 @@ from app.storage._meta import (
     schema_to_json,
 )
 from app.storage._postgres_index import build_index, drop_index, index_state
-from app.storage._postgres_search import Path, PostgresTuning, search_rows, wants_index
+from app.storage._postgres_search import PostgresTuning, SearchPath, search_rows, wants_index
 from app.storage._postgres_sql import (
     COPY_FACES,
     SCHEMA_VERSION,
@@ -125,7 +125,7 @@ class PostgresStorage(Storage):
         self._paths_lock = threading.Lock()
         #: How searches were answered: "exact" (no index), "exact-capped" (selective filter),
         #: "hnsw", "hnsw-short" (HNSW found too few rows: answered by the exact scan).
-        self.paths: Counter[Path] = Counter()
+        self.paths: Counter[SearchPath] = Counter()
         with self._errors("opening the database"):
             conn = self._conn()
             with conn.transaction():

@@ -34,7 +34,7 @@ from psycopg import sql
 
 from app.storage._postgres_index import MAX_HNSW_DIM, HnswBuild
 
-Path = Literal["exact", "exact-capped", "hnsw", "hnsw-short"]
+SearchPath = Literal["exact", "exact-capped", "hnsw", "hnsw-short"]
 Row = tuple[int, Any, Any, bytes]
 
 #: Rows fetched beyond `limit` and the slack on the threshold, so that rescoring in float32
@@ -61,8 +61,8 @@ class PostgresTuning:
     candidate_floor: int = 200
     candidate_factor: int = 2
     #: pgvector's `hnsw.ef_search` (raised to the candidate count, at most 1000). At 1M
-    #: clustered faces, 100 / 400 / 1000 found 60 / 72 / 85 % of the true matches (16 / 29 /
-    #: 40 ms): the most pgvector allows, since recall matters more than milliseconds here.
+    #: clustered faces in an m 16 graph, 100 / 400 / 1000 found 60 / 72 / 85 % of the true
+    #: matches (16 / 29 / 40 ms): the most pgvector allows, as recall matters more than ms.
     ef_search: int = 1000
     #: pgvector's `hnsw.max_scan_tuples`: how far an iterative scan may go before giving up.
     max_scan_tuples: int = 50_000
@@ -185,7 +185,7 @@ def search_rows(
     min_cosine: float,
     limit: int,
     tuning: PostgresTuning,
-) -> tuple[Path, list[Row]]:
+) -> tuple[SearchPath, list[Row]]:
     """Rows to rescore (at least every row of the exact answer on the exact paths) and the path.
 
     The planner: HNSW when the gallery's index is valid (`indexed`) and the filters, if any,
@@ -207,7 +207,7 @@ def search_rows(
             ).fetchall()
         if found[0][0] >= candidates:
             return "hnsw", [row[1:] for row in found if row[1] is not None]
-        path: Path = "hnsw-short"
+        path: SearchPath = "hnsw-short"
     else:
         path = "exact"
     return path, conn.execute(

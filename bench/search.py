@@ -56,13 +56,13 @@ from app.storage import (  # noqa: E402
     MetaType,
     NewFace,
     PostgresStorage,
+    PostgresTuning,
     Query,
     SQLiteStorage,
     Storage,
 )
 from app.storage._postgres_index import HnswBuild  # noqa: E402
 from app.storage._postgres_search import (  # noqa: E402
-    PostgresTuning,
     hnsw_settings,
     hnsw_statement,
 )

@@ -1,7 +1,7 @@
 """Galleries, faces, typed meta and exact similarity search: embedded SQLite plus scale-out.
 
-`PostgresStorage` and `ShardedPostgresStorage` are imported on first use, so the SQLite default
-never needs psycopg.
+`PostgresStorage`, `PostgresTuning` and `ShardedPostgresStorage` are imported on first use, so
+the SQLite default never needs psycopg.
 """
 
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from app.storage._types import (
 
 if TYPE_CHECKING:
     from app.storage._postgres import PostgresStorage
+    from app.storage._postgres_search import PostgresTuning
     from app.storage._postgres_shards import ShardedPostgresStorage
 
 
@@ -34,6 +35,10 @@ def __getattr__(name: str) -> object:
         from app.storage._postgres import PostgresStorage
 
         return PostgresStorage
+    if name == "PostgresTuning":
+        from app.storage._postgres_search import PostgresTuning
+
+        return PostgresTuning
     if name == "ShardedPostgresStorage":
         from app.storage._postgres_shards import ShardedPostgresStorage
 
@@ -51,6 +56,7 @@ __all__ = [
     "MetaValue",
     "NewFace",
     "PostgresStorage",
+    "PostgresTuning",
     "Query",
     "QueryResult",
     "SQLiteStorage",

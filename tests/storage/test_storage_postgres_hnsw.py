@@ -29,13 +29,13 @@ from app.storage import (
     MetaValue,
     NewFace,
     PostgresStorage,
+    PostgresTuning,
     Query,
     SQLiteStorage,
     migrate,
 )
 from app.storage._postgres_index import HnswBuild, index_name, index_state
 from app.storage._postgres_search import (
-    PostgresTuning,
     exact_statement,
     hnsw_settings,
     hnsw_statement,

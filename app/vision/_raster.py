@@ -160,14 +160,20 @@ def grey(bgr: ImageArray) -> ImageArray:
     return luma.astype(np.uint8)
 
 
-def laplacian(plane: npt.NDArray[np.number]) -> npt.NDArray[np.float64]:
-    """The 4-neighbour Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]] of a 2-D image, with the
-    borders mirrored without repeating the edge (OpenCV's default BORDER_REFLECT_101)."""
-    p = np.pad(plane.astype(np.float64), 1, mode="reflect")
-    result: npt.NDArray[np.float64] = (
-        p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4.0 * p[1:-1, 1:-1]
-    )
-    return result
+def laplacian(plane: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
+    """The 4-neighbour Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]] of a 2-D 8-bit image (at
+    least 2x2), with the borders mirrored without repeating the edge (OpenCV's default
+    BORDER_REFLECT_101). Exact: computed in integers."""
+    rows, cols = plane.shape
+    p = np.empty((rows + 2, cols + 2), dtype=np.int16)
+    p[1:-1, 1:-1] = plane
+    p[0, 1:-1], p[-1, 1:-1] = plane[1], plane[-2]
+    p[:, 0], p[:, -1] = p[:, 2], p[:, -3]
+    lap = p[:-2, 1:-1] + p[2:, 1:-1]
+    lap += p[1:-1, :-2]
+    lap += p[1:-1, 2:]
+    lap -= 4 * p[1:-1, 1:-1]
+    return lap.astype(np.float64)
 
 
 def _shape(image: ImageArray) -> tuple[int, int, int]:

@@ -315,9 +315,8 @@ def run_postgres(
 ) -> None:
     n = len(data.ids)
     print(f"--- PostgreSQL backend, {n:,} faces")
-    # The default tuning except that no index is built before the exact part has run.
-    exact_only = PostgresTuning(hnsw_min_faces=n + 1)
-    store = PostgresStorage(dsn, default_schema=SCHEMA, tuning=exact_only)
+    # The default tuning: exact scans only, no index.
+    store = PostgresStorage(dsn, default_schema=SCHEMA)
     gallery = f"bench{n}"
     store.create_gallery(gallery)
     t0 = time.perf_counter()
@@ -333,8 +332,8 @@ def run_postgres(
     _search_table(store, gallery, data, answers, n_exact, "exact path")
     store.close()
 
-    # The default tuning, except that smaller benchmark galleries get an index too.
-    tuning = PostgresTuning(hnsw_min_faces=min(n, PostgresTuning().hnsw_min_faces), build=build)
+    # HNSW switched on (postgres_hnsw_min_faces), from 50k faces or for the whole gallery.
+    tuning = PostgresTuning(hnsw_min_faces=min(n, 50_000), build=build)
     store = PostgresStorage(dsn, default_schema=SCHEMA, tuning=tuning, background_index=False)
     conn = store._conn()
     t0 = time.perf_counter()

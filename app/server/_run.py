@@ -147,14 +147,19 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
     storage: Storage
     if settings.storage == "sqlite":
         storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
-    elif len(urls := settings.storage.split()) == 1:
-        from app.storage import PostgresStorage  # psycopg only when configured
-
-        storage = PostgresStorage(urls[0], default_schema=default_schema)
     else:
-        from app.storage import ShardedPostgresStorage
+        from app.storage import (  # psycopg only when configured
+            PostgresStorage,
+            PostgresTuning,
+            ShardedPostgresStorage,
+        )
 
-        storage = ShardedPostgresStorage(urls, default_schema=default_schema)
+        tuning = PostgresTuning(hnsw_min_faces=settings.postgres_hnsw_min_faces or None)
+        urls = settings.storage.split()
+        if len(urls) == 1:
+            storage = PostgresStorage(urls[0], default_schema=default_schema, tuning=tuning)
+        else:
+            storage = ShardedPostgresStorage(urls, default_schema=default_schema, tuning=tuning)
     cache = build_cache(settings)
     events.progress("starting HTTP server")
     app = create_app(settings, storage, engine, cache)

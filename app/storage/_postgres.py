@@ -450,7 +450,9 @@ class PostgresStorage(Storage):
             return QueryResult(faces=(), cosines=())
         check_probe_pack(query, target.name, target.model_pack)
         probe = unit_rows([query.probe], "looks_like", target.dim)[0]
-        indexed = index_state(conn, target.gid) == "valid"
+        # With HNSW off (the default) even an index another process built is not used.
+        hnsw_on = self.tuning.hnsw_min_faces is not None
+        indexed = hnsw_on and index_state(conn, target.gid) == "valid"
         if (
             not indexed
             and self._check_due(target.gid)
@@ -492,8 +494,11 @@ class PostgresStorage(Storage):
     # ------------------------------------------------------------------ HNSW indexes
 
     def build_search_index(self, gallery: str) -> bool:
-        """Build the gallery's HNSW index now if it is big enough to have one (migrations and
-        bulk loads call this after copying). True when a valid index exists afterwards."""
+        """Build the gallery's HNSW index now if HNSW is on and the gallery big enough for one
+        (migrations and bulk loads call this after copying). True when a valid index exists
+        afterwards; always False with HNSW off (the default), which never builds one."""
+        if self.tuning.hnsw_min_faces is None:
+            return False
         with self._errors("building a search index"):
             conn = self._conn()
             target = self._gallery(conn, gallery)

@@ -70,6 +70,15 @@ def test_bad_config_files_are_settings_errors(tmp_path: Path, text: str) -> None
         load_server_settings(config)
 
 
+def test_postgres_hnsw_is_off_unless_a_face_count_is_set(tmp_path: Path) -> None:
+    assert ServerSettings().postgres_hnsw_min_faces == 0
+    config = tmp_path / "s.toml"
+    config.write_text("postgres_hnsw_min_faces = 100000\n")
+    assert load_server_settings(config).postgres_hnsw_min_faces == 100_000
+    with pytest.raises(SettingsError, match="postgres_hnsw_min_faces"):
+        ServerSettings(postgres_hnsw_min_faces=-1)
+
+
 def test_missing_config_file_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read"):
         load_server_settings(tmp_path / "absent.toml")

@@ -383,3 +383,21 @@ def test_small_galleries_get_no_index(pg_dsn: str) -> None:
     assert not store.build_search_index("g")
     assert index_state(store._conn(), _gid(store)) == "absent"
     store.close()
+
+
+def test_by_default_every_search_is_exact_even_with_an_index(
+    indexed: PostgresStorage, data: Gallery
+) -> None:
+    # HNSW is opt-in (postgres_hnsw_min_faces): a store with the default tuning builds no
+    # index and does not use one another process built; its answers equal the exact scan.
+    assert PostgresTuning().hnsw_min_faces is None
+    store = PostgresStorage(indexed._dsn, default_schema=SCHEMA)
+    try:
+        assert not store.build_search_index("g")
+        for probe in data.probes[:5]:
+            for filters in (NONE, BROAD):
+                got = _search(store, probe, -1.0, 10, filters)
+                _assert_same(got, _exact(data, probe, -1.0, 10, filters))
+        assert set(store.paths) == {"exact"}
+    finally:
+        store.close()

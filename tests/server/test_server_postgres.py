@@ -7,6 +7,7 @@ conflicts are decided by the database, whichever process each request reaches.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,42 @@ def test_a_shard_down_is_storage_error_unless_ignore_errors(
             assert sorted(f["id"]["face"] for f in partial.json["faces"]) == [2, 4]
     finally:
         other.close()
+
+
+def test_postgres_hnsw_min_faces_switches_the_hnsw_path_on(
+    server_factory: ServerFactory, pg_server: PgServer, face_photos: list[Any], tmp_path: Path
+) -> None:
+    # Off by default (every search exact, no index); the setting makes the server build a
+    # gallery's HNSW index once it is big enough, in the background, and search through it.
+    import psycopg
+
+    schema = f"hnsw_{tmp_path.name}".replace("-", "_")
+    dsn = pg_server.create_schema("sfdesk", schema)
+    config = tmp_path / "server.toml"
+    config.write_text(f'storage = "{dsn}"\npostgres_hnsw_min_faces = 3\n')
+    http = server_factory("--config", str(config)).http()
+    http.post("/v2/galleries/g")
+    photos = [p.path for p in face_photos if p.use == "verify"][:4]
+    for number, photo in enumerate(photos, 1):
+        det = detect_one(http, photo)
+        added = http.post(f"/v2/galleries/g/faces/{number}",
+                          json_body={"from": f"detection:{det['id']}"})
+        assert added.status == 200, added.body
+    probe = detect_one(http, photos[0])
+    found = http.get("/v2/galleries/g/faces", params={"looks_like": f"detection:{probe['id']}"})
+    assert [f["id"]["face"] for f in found.json["faces"]][:1] == [1]
+    deadline = time.monotonic() + 60
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while True:
+            valid = conn.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname LIKE 'sfdesk_face_g%%_hnsw' AND n.nspname = %s",
+                (schema,),
+            ).fetchall()
+            if valid == [(True,)] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert valid == [(True,)], "the server did not build the gallery's HNSW index"
+    again = http.get("/v2/galleries/g/faces", params={"looks_like": f"detection:{probe['id']}"})
+    assert again.json["faces"] == found.json["faces"]

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from app.storage import MetaField, MetaSchema, MetaType, SearchTuning, SQLiteStorage
+from app.storage import (
+    IdFilter,
+    MetaField,
+    MetaFilter,
+    MetaSchema,
+    MetaType,
+    MetaValue,
+    NewFace,
+    SearchTuning,
+    SQLiteStorage,
+)
 
 PACK = "faceplugin-0.0.1"
 DIM = 512
@@ -79,3 +90,41 @@ def exact_search(
     keep = passing & (scores.astype(np.float64) >= min_cosine)
     order = sorted(np.flatnonzero(keep), key=lambda r: (-scores[r], int(ids[r])))[:limit]
     return [(int(ids[r]), float(scores[r])) for r in order]
+
+
+@dataclass
+class Gallery:
+    """What was stored: ids, raw vectors, meta, probes with planted matches."""
+
+    ids: npt.NDArray[np.uint64]
+    vectors: npt.NDArray[np.float32]
+    metas: list[dict[str, MetaValue]]
+    probes: npt.NDArray[np.float32]
+
+    def passing(
+        self, id_filter: IdFilter, filters: tuple[MetaFilter, ...]
+    ) -> npt.NDArray[np.bool_]:
+        def ok(i: int, meta: dict[str, MetaValue]) -> bool:
+            if id_filter.gte is not None and i < id_filter.gte:
+                return False
+            if id_filter.lte is not None and i > id_filter.lte:
+                return False
+            for f in filters:
+                value = meta.get(f.field)
+                if value is None:
+                    return False
+                if f.op == "gte" and not value >= f.values[0]:  # type: ignore[operator]
+                    return False
+                if f.op == "lte" and not value <= f.values[0]:  # type: ignore[operator]
+                    return False
+                if f.op == "in" and value not in f.values:
+                    return False
+                if f.op == "subset" and not set(f.values) <= set(value):  # type: ignore[arg-type]
+                    return False
+            return True
+
+        return np.array([ok(int(i), m) for i, m in zip(self.ids, self.metas, strict=True)])
+
+    def faces(self, rows: range | npt.NDArray[np.int64]) -> list[NewFace]:
+        """The stored rows `rows` as faces to add in bulk."""
+        return [NewFace(int(self.ids[r]), self.vectors[r], PACK, {}, self.metas[r]) for r in rows]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,13 +21,12 @@ import numpy.typing as npt
 import psycopg
 import pytest
 from pg_server import PgServer
-from storage_helpers import PACK, SCHEMA, clustered_rows, exact_search, plant_matches
+from storage_helpers import PACK, SCHEMA, Gallery, clustered_rows, exact_search, plant_matches
 
 from app.storage import (
     IdFilter,
     MetaFilter,
     MetaValue,
-    NewFace,
     PostgresStorage,
     PostgresTuning,
     Query,
@@ -54,27 +53,6 @@ TUNING = PostgresTuning(
 NONE: tuple[MetaFilter, ...] = ()
 BROAD = (MetaFilter("age", "gte", (50,)),)  # 50 %, a btree index on the field
 SELECTIVE = (MetaFilter("cam", "in", ("cam-07",)),)  # 1 %, the GIN index
-
-
-@dataclass
-class Gallery:
-    ids: npt.NDArray[np.uint64]
-    vectors: npt.NDArray[np.float32]
-    metas: list[dict[str, MetaValue]]
-    probes: npt.NDArray[np.float32]
-
-    def passing(self, filters: tuple[MetaFilter, ...]) -> npt.NDArray[np.bool_]:
-        keep = np.ones(len(self.ids), np.bool_)
-        for flt in filters:
-            values = [m[flt.field] for m in self.metas]
-            if flt.op == "gte":
-                keep &= np.array(values) >= flt.values[0]
-            else:
-                keep &= np.isin(values, flt.values)
-        return keep
-
-    def faces(self, rows: range | npt.NDArray[np.int64]) -> list[NewFace]:
-        return [NewFace(int(self.ids[r]), self.vectors[r], PACK, {}, self.metas[r]) for r in rows]
 
 
 def _make(seed: int, n: int, n_probes: int, dim: int = 512) -> Gallery:
@@ -122,7 +100,8 @@ def _exact(
     limit: int,
     filters: tuple[MetaFilter, ...] = (),
 ) -> list[tuple[int, float]]:
-    return exact_search(data.ids, data.vectors, data.passing(filters), probe, min_cosine, limit)
+    passing = data.passing(IdFilter(), filters)
+    return exact_search(data.ids, data.vectors, passing, probe, min_cosine, limit)
 
 
 def _assert_same(got: list[tuple[int, float]], want: list[tuple[int, float]]) -> None:
@@ -138,7 +117,7 @@ def _assert_sound(
 ) -> None:
     """What HNSW guarantees: passing faces, exact scores, exact order."""
     row = {int(i): r for r, i in enumerate(data.ids)}
-    passing = data.passing(filters)
+    passing = data.passing(IdFilter(), filters)
     for face_id, score in got:
         assert passing[row[face_id]]
         assert score == pytest.approx(float(data.vectors[row[face_id]] @ probe), abs=1e-5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from storage_helpers import (
     PACK,
     SCHEMA,
     SMALL_TUNING,
+    Gallery,
     StoreFactory,
     exact_search,
     plant_matches,
@@ -38,40 +38,6 @@ from app.storage import (
 
 N = 30_000
 CAMS = [f"cam-{i:02d}" for i in range(50)]
-
-
-@dataclass
-class Gallery:
-    """What was stored: ids, raw vectors, meta, probes with planted matches."""
-
-    ids: npt.NDArray[np.uint64]
-    vectors: npt.NDArray[np.float32]
-    metas: list[dict[str, MetaValue]]
-    probes: npt.NDArray[np.float32]
-
-    def passing(
-        self, id_filter: IdFilter, filters: tuple[MetaFilter, ...]
-    ) -> npt.NDArray[np.bool_]:
-        def ok(i: int, meta: dict[str, MetaValue]) -> bool:
-            if id_filter.gte is not None and i < id_filter.gte:
-                return False
-            if id_filter.lte is not None and i > id_filter.lte:
-                return False
-            for f in filters:
-                value = meta.get(f.field)
-                if value is None:
-                    return False
-                if f.op == "gte" and not value >= f.values[0]:  # type: ignore[operator]
-                    return False
-                if f.op == "lte" and not value <= f.values[0]:  # type: ignore[operator]
-                    return False
-                if f.op == "in" and value not in f.values:
-                    return False
-                if f.op == "subset" and not set(f.values) <= set(value):  # type: ignore[arg-type]
-                    return False
-            return True
-
-        return np.array([ok(int(i), m) for i, m in zip(self.ids, self.metas, strict=True)])
 
 
 def _make(seed: int, n: int, n_probes: int) -> Gallery:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -36,6 +37,42 @@ class Overlay:
     text: str
     kind: str = "face"
     selected: bool = False
+
+
+#: How many label heights a label may move up or down to get clear of the labels placed before.
+_LABEL_SHIFTS = 6
+
+
+def _inside(rect: QRectF, bounds: QRectF) -> QRectF:
+    """`rect` moved (not resized) to lie within `bounds` where it fits."""
+    left = min(max(rect.left(), bounds.left()), bounds.right() - rect.width())
+    top = min(max(rect.top(), bounds.top()), bounds.bottom() - rect.height())
+    return QRectF(max(left, bounds.left()), max(top, bounds.top()), rect.width(), rect.height())
+
+
+def place_labels(
+    boxes: Sequence[QRectF], sizes: Sequence[QSizeF], bounds: QRectF, gap: float = 2.0
+) -> list[QRectF]:
+    """Where to draw each box's label: just above its box, else just below it, else moved
+    further up or down in label-height steps until it overlaps no label placed before it; always
+    inside `bounds` (a face at the frame's top edge gets its label below it). When nothing is
+    free within `_LABEL_SHIFTS` steps the label goes above its box, overlapping."""
+    placed: list[QRectF] = []
+    for box, size in zip(boxes, sizes, strict=True):
+        above = QRectF(box.left(), box.top() - size.height() - gap, size.width(), size.height())
+        below = QRectF(box.left(), box.bottom() + gap, size.width(), size.height())
+        tries = [above, below]
+        for step in range(1, _LABEL_SHIFTS + 1):
+            shift = step * (size.height() + gap)
+            tries += [above.translated(0, -shift), below.translated(0, shift)]
+        # Sliding sideways into bounds is harmless; spots that fit vertically come first, one
+        # pushed down or up into bounds (over its face) only when none of those is free.
+        tries = [spot.translated(_inside(spot, bounds).left() - spot.left(), 0) for spot in tries]
+        spots = [spot for spot in tries if _inside(spot, bounds) == spot]
+        spots += [_inside(spot, bounds) for spot in tries]
+        free = (spot for spot in spots if not any(spot.intersects(p) for p in placed))
+        placed.append(next(free, _inside(above, bounds)))
+    return placed
 
 
 def _local_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
@@ -115,27 +152,32 @@ class FrameView(QWidget):
         font = QFont()
         font.setPointSize(9)
         painter.setFont(font)
+        metrics = painter.fontMetrics()
+        boxes = []
         for overlay in self._overlays:
             left, top, right, bottom = overlay.box
-            box = QRectF(
-                rect.left() + left * scale,
-                rect.top() + top * scale,
-                (right - left) * scale,
-                (bottom - top) * scale,
+            boxes.append(
+                QRectF(
+                    rect.left() + left * scale,
+                    rect.top() + top * scale,
+                    (right - left) * scale,
+                    (bottom - top) * scale,
+                )
             )
+        labelled = [(o, b) for o, b in zip(self._overlays, boxes, strict=True) if o.text]
+        sizes = [
+            QSizeF(metrics.horizontalAdvance(o.text) + 8, metrics.height() + 2) for o, _ in labelled
+        ]
+        labels = place_labels([b for _, b in labelled], sizes, QRectF(self.rect()))
+        for overlay, box in zip(self._overlays, boxes, strict=True):
             colour = COLOURS.get(overlay.kind, COLOURS["face"])
             painter.setPen(QPen(colour, 3 if overlay.selected else 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(box)
-            if overlay.text:
-                metrics = painter.fontMetrics()
-                label = QRectF(
-                    box.left(), box.top() - metrics.height() - 2,
-                    metrics.horizontalAdvance(overlay.text) + 8, metrics.height() + 2,
-                )
-                painter.fillRect(label, colour)
-                painter.setPen(QColor("#101316"))
-                painter.drawText(label, Qt.AlignmentFlag.AlignCenter, overlay.text)
+        for (overlay, _box), label in zip(labelled, labels, strict=True):
+            painter.fillRect(label, COLOURS.get(overlay.kind, COLOURS["face"]))
+            painter.setPen(QColor("#101316"))
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, overlay.text)
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from PySide6.QtCore import QSettings
 from app.gui._app import build_window
 from app.gui._persist import load_settings, open_settings, save_settings
 from app.gui.media import list_cameras
-from app.gui.state import Phase, ServerMode, Settings
+from app.gui.state import Phase, ServerMode, Settings, guarded
 from app.gui.views import MainWindow, SettingsDialog
 from app.protocol import cosine_from_confidence
 
@@ -191,3 +192,29 @@ def test_closing_the_window_leaves_no_qt_object_behind(isolated: Path, loop: obj
     close(loop, window)
     assert crash.count == 0
     assert_nothing_left(before)
+
+
+def test_a_batch_shows_how_far_it_got_in_the_status_bar(isolated: Path, loop: object) -> None:
+    window, crash = build_window(server_url="http://127.0.0.1:9")
+    window.show()
+    release = asyncio.Event()
+
+    @guarded("Detecting faces in photos")
+    async def batch(owner: MainWindow) -> None:
+        for number in range(10):
+            owner.ops.report(number, 10)
+            if number == 3:
+                await release.wait()
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(batch(window))
+        await until(lambda: window.progress_bar.value() == 3, 10)
+        assert window.progress_label.text() == "Detecting faces in photos 3 of 10…"
+        assert window.progress_bar.maximum() == 10 and window.progress_bar.isVisibleTo(window)
+        release.set()
+        await task
+        assert not window.progress_bar.isVisibleTo(window)
+
+    run(loop, scenario(), 30)  # type: ignore[arg-type]
+    close(loop, window)
+    assert crash.count == 0

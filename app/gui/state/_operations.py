@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from app.gui.state._errors import EXPECTED_ERRORS
@@ -17,10 +17,13 @@ P = ParamSpec("P")
 
 @dataclass(frozen=True)
 class Operation:
-    """One running task with the label shown in the progress area (empty: not shown)."""
+    """One running task with the label shown in the progress area (empty: not shown) and,
+    when it reports them, how many of how many steps are done (total 0: unknown)."""
 
     label: str
     task: asyncio.Task[Any]
+    done: int = 0
+    total: int = 0
 
 
 class Operations:
@@ -44,6 +47,15 @@ class Operations:
         """Track `task` until it ends."""
         self._running.append(Operation(label, task))
         self.changed.emit(None)
+
+    def report(self, done: int, total: int) -> None:
+        """The calling task's progress: `done` of `total` steps (a batch of photos)."""
+        task = asyncio.current_task()
+        for number, op in enumerate(self._running):
+            if op.task is task:
+                self._running[number] = replace(op, done=done, total=total)
+                self.changed.emit(None)
+                return
 
     def discard(self, task: asyncio.Task[Any]) -> None:
         """Stop tracking `task`."""

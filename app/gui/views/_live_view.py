@@ -277,7 +277,8 @@ class LiveView(QWidget):
     async def enroll_photos(self, paths: list[Path]) -> None:
         """Detect every face of the photos and offer them for enrolment."""
         candidates: list[Candidate] = []
-        for path in paths:
+        for number, path in enumerate(paths):
+            self.ops.report(number, len(paths))
             found = await detect_photo(self.session, path)
             if not found:
                 self.messages.warning(f"{path.name}: no face found")

@@ -180,8 +180,12 @@ class MainWindow(QMainWindow):
         for widget in (self.progress_label, self.progress_bar, self.cancel_button):
             widget.setVisible(bool(visible))
         if visible:
+            latest = visible[-1]
             more = f" (+{len(visible) - 1})" if len(visible) > 1 else ""
-            self.progress_label.setText(f"{visible[-1].label}…{more}")
+            steps = f" {latest.done} of {latest.total}" if latest.total else ""
+            self.progress_label.setText(f"{latest.label}{steps}…{more}")
+            self.progress_bar.setRange(0, latest.total)  # (0, 0): busy, no known end
+            self.progress_bar.setValue(latest.done)
 
     # ------------------------------------------------------------------ connection
 

@@ -17,8 +17,8 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFormLayout,
     QHBoxLayout, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QPushButton, QSizePolicy, QSpacerItem,
-    QVBoxLayout, QWidget)
+    QListWidgetItem, QProgressBar, QPushButton, QSizePolicy,
+    QSpacerItem, QVBoxLayout, QWidget)
 
 from app.gui.widgets._meta_editor import MetaEditor
 class Ui_EnrollDialog(object):
@@ -42,6 +42,18 @@ class Ui_EnrollDialog(object):
         self.candidateList.setMinimumSize(QSize(220, 0))
 
         self.candidatesLayout.addWidget(self.candidateList)
+
+        self.progressLabel = QLabel(EnrollDialog)
+        self.progressLabel.setObjectName(u"progressLabel")
+
+        self.candidatesLayout.addWidget(self.progressLabel)
+
+        self.progressBar = QProgressBar(EnrollDialog)
+        self.progressBar.setObjectName(u"progressBar")
+        self.progressBar.setMaximum(0)
+        self.progressBar.setTextVisible(False)
+
+        self.candidatesLayout.addWidget(self.progressBar)
 
 
         self.layout.addLayout(self.candidatesLayout)

@@ -22,6 +22,7 @@ from app.gui.state import (
     fetch_crop,
     guarded,
 )
+from app.gui.views._progress import show_progress
 from app.gui.widgets import mark_invalid, pixmap_from_bytes, set_style_state
 from app.protocol import ProtocolError, parse_uint64
 
@@ -66,8 +67,13 @@ class EnrollDialog(QDialog):
         self.ui.skipButton.clicked.connect(self._on_skip)
         self.ui.closeButton.clicked.connect(self.close)
         self.state.changed.connect(self._fill_list)
+        self.ops.changed.connect(self._on_ops)
+        self._on_ops(None)
         self._fill_list(None)
         self._on_gallery(self.ui.galleryCombo.currentText())
+
+    def _on_ops(self, _: None) -> None:
+        show_progress(self.ops, self.ui.progressLabel, self.ui.progressBar)
 
     @property
     def messages(self) -> MessageBridge:
@@ -212,7 +218,8 @@ class EnrollDialog(QDialog):
     @guarded("Detecting faces in photos")
     async def add_photos(self, paths: list[Path]) -> None:
         """Detect the faces of photo files and offer each one."""
-        for path in paths:
+        for number, path in enumerate(paths):
+            self.ops.report(number, len(paths))
             found = await detect_photo(self.session, path)
             if not found:
                 self.messages.warning(f"{path.name}: no face found")

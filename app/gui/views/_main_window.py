@@ -40,6 +40,7 @@ from app.gui.views._dialogs import run_dialog
 from app.gui.views._enroll_dialog import EnrollDialog
 from app.gui.views._gallery_browser import GalleryBrowser
 from app.gui.views._live_view import LiveView
+from app.gui.views._progress import show_progress
 from app.gui.views._search_view import SearchView
 from app.gui.views._settings_dialog import SettingsDialog
 from app.gui.widgets import set_style_state
@@ -176,16 +177,7 @@ class MainWindow(QMainWindow):
             self._message_timer.stop()
 
     def _on_ops(self, _: None) -> None:
-        visible = self.ops.visible
-        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
-            widget.setVisible(bool(visible))
-        if visible:
-            latest = visible[-1]
-            more = f" (+{len(visible) - 1})" if len(visible) > 1 else ""
-            steps = f" {latest.done} of {latest.total}" if latest.total else ""
-            self.progress_label.setText(f"{latest.label}{steps}…{more}")
-            self.progress_bar.setRange(0, latest.total)  # (0, 0): busy, no known end
-            self.progress_bar.setValue(latest.done)
+        show_progress(self.ops, self.progress_label, self.progress_bar, self.cancel_button)
 
     # ------------------------------------------------------------------ connection
 

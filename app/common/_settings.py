@@ -54,6 +54,45 @@ class UrlFetchSettings:
     allowed_hosts: tuple[str, ...] = ("*",)
     max_bytes: int = 16 * 1024 * 1024
     timeout_seconds: float = 10.0
+    #: downloads run in threads of their own (never in the pool storage calls use): at most
+    #: `workers` at once plus `queue_size` waiting, beyond that OVER_CAPACITY
+    workers: int = 4
+    queue_size: int = 16
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Connection-level bounds, so that slow or idle clients cannot hold the server's resources.
+
+    A request's line and headers must arrive within `header_timeout_seconds` of the connection
+    (or of the previous answer on a kept-alive one); its body within `body_timeout_seconds`, and
+    after the first `body_grace_seconds` at no less than `min_body_rate` bytes per second on
+    average. Beyond `max_connections` open connections a new one is answered 429 and closed;
+    beyond `max_requests` requests in progress, or `max_body_bytes_in_flight` bytes of bodies
+    being received, a request is answered 429 before its body is read.
+    """
+
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 300.0
+    body_grace_seconds: float = 10.0
+    min_body_rate: int = 8192
+    max_connections: int = 1000
+    max_requests: int = 256
+    max_body_bytes_in_flight: int = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MetaLimits:
+    """Size limits of meta data, checked when a gallery is created and when meta is written."""
+
+    #: fields of one gallery's meta schema
+    max_fields: int = 128
+    #: characters of one string value (also of a string in a set, and of a default)
+    max_string_length: int = 4096
+    #: values of one set field
+    max_set_items: int = 1024
+    #: one face's whole meta, as compact UTF-8 JSON
+    max_meta_bytes: int = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,16 +121,48 @@ class ServerSettings:
     default_limit: int = 1000
     max_limit: int = 10_000
     shutdown_timeout_seconds: float = 30.0
+    #: searches run in threads of their own: at most `search_workers` at once (0: one per CPU
+    #: core) plus `search_queue_size` waiting, beyond that OVER_CAPACITY
+    search_workers: int = 0
+    search_queue_size: int = 64
+    #: threads one BLAS or OpenMP call may use; the server's own threads already run
+    #: requests in parallel, and more threads per call only compete for the same cores
+    native_threads: int = 1
+    #: names accepted in the Host header besides IP addresses and `localhost` when no token is
+    #: set (a page whose name resolves to 127.0.0.1 sends its own name); "*" accepts any
+    host_names: tuple[str, ...] = ()
+    #: browser origins (`https://app.example:8443`) allowed to call the server; requests with
+    #: any other `Origin` header, `null` included, are refused
+    allowed_origins: tuple[str, ...] = ()
     default_meta_schema: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: dict(DEFAULT_META_SCHEMA)
     )
     cache: CacheSettings = field(default_factory=CacheSettings)
     url_fetch: UrlFetchSettings = field(default_factory=UrlFetchSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    meta_limits: MetaLimits = field(default_factory=MetaLimits)
 
     def __post_init__(self) -> None:
-        for name in ("workers", "queue_size", "max_body_bytes", "max_image_pixels"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be at least 1")
+        at_least_one = {
+            "": ("workers", "queue_size", "max_body_bytes", "max_image_pixels", "native_threads"),
+            "url_fetch.": ("workers",),
+            "http.": ("max_connections", "max_requests", "max_body_bytes_in_flight"),
+            "meta_limits.": ("max_fields", "max_string_length", "max_set_items", "max_meta_bytes"),
+        }
+        for prefix, names in at_least_one.items():
+            section = getattr(self, prefix.rstrip(".")) if prefix else self
+            for name in names:
+                if getattr(section, name) < 1:
+                    raise SettingsError(f"{prefix}{name} must be at least 1")
+        if self.search_workers < 0 or self.search_queue_size < 0 or self.url_fetch.queue_size < 0:
+            raise SettingsError(
+                "search_workers, search_queue_size and url_fetch.queue_size must not be negative"
+            )
+        http = self.http
+        if min(http.header_timeout_seconds, http.body_timeout_seconds) <= 0:
+            raise SettingsError("http.header_timeout_seconds and body_timeout_seconds must be > 0")
+        if http.body_grace_seconds < 0 or http.min_body_rate < 0:
+            raise SettingsError("http.body_grace_seconds and min_body_rate must not be negative")
         if self.postgres_hnsw_min_faces < 0:
             raise SettingsError("postgres_hnsw_min_faces must be 0 (off) or a face count")
         if not 1 <= self.default_limit <= self.max_limit:
@@ -116,9 +187,11 @@ class ServerSettings:
             object.__setattr__(self, "token", None)
 
 
-_SECTIONS: Mapping[str, type[CacheSettings] | type[UrlFetchSettings]] = {
+_SECTIONS: Mapping[str, type[Any]] = {
     "cache": CacheSettings,
     "url_fetch": UrlFetchSettings,
+    "http": HttpSettings,
+    "meta_limits": MetaLimits,
 }
 _PATHS = {"data_dir", "model_dir"}
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")

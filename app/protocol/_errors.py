@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from app.protocol._text import readable_text
+
 
 class ErrorCode(StrEnum):
     """Machine-readable error codes of the sf-api protocol."""
@@ -79,12 +81,17 @@ class ProtocolError(Exception):
         return HTTP_STATUS[self.code]
 
     def body(self) -> dict[str, Any]:
-        """The JSON error body; `param`/`value` only when known (value rendered as a string)."""
-        out: dict[str, Any] = {"code": str(self.code), "reason": self.reason}
+        """The JSON error body; `param`/`value` only when known (value rendered as a string).
+
+        Every text is made encodable: a refused value may be the very text that is not valid
+        Unicode, and echoing it must not turn a 400 into a 500.
+        """
+        out: dict[str, Any] = {"code": str(self.code), "reason": readable_text(self.reason)}
         if self.param is not None:
-            out["param"] = self.param
+            out["param"] = readable_text(self.param)
         if self.value is not None:
-            out["value"] = self.value if isinstance(self.value, str) else repr(self.value)
+            value = self.value if isinstance(self.value, str) else repr(self.value)
+            out["value"] = readable_text(value)
         return out
 
     def __repr__(self) -> str:

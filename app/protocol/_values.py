@@ -1,14 +1,18 @@
-"""Value rules shared by client and server: gallery names, uint64 ids and boolean query flags."""
+"""Value rules shared by client and server: gallery names, uint64 ids, boolean flags and text."""
 
 from __future__ import annotations
 
 import re
 
 from app.protocol._errors import bad_param
+from app.protocol._text import is_text
 
 #: Accepted gallery names (docs/protocol.md: decision [I] of the protocol notes, kept as is).
 GALLERY_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UINT64_MAX = 2**64 - 1
+
+#: The reason given for text that is not valid Unicode.
+NOT_UNICODE = "must be valid Unicode text (a lone surrogate such as \\ud800 is not)"
 
 _TRUE = {"1", "yes", "true", "on"}
 _FALSE = {"0", "no", "false", "off", ""}
@@ -45,3 +49,10 @@ def parse_bool(text: str, param: str) -> bool:
     if lowered in _FALSE:
         return False
     raise bad_param(param, text, "must be a boolean (1/0, yes/no, true/false, on/off)")
+
+
+def check_text(value: str, param: str) -> str:
+    """`value` when it is valid Unicode (no lone surrogate), else BAD_PARAM naming `param`."""
+    if not is_text(value):
+        raise bad_param(param, value, f"{param} {NOT_UNICODE}")
+    return value

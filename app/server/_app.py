@@ -19,7 +19,13 @@ from app.server import _detect, _faces, _galleries, _search, _verify
 from app.server._cache import DetectionCache
 from app.server._errors import http_error_handler, protocol_error_handler, unexpected_error_handler
 from app.server._fetch import UrlFetcher
-from app.server._middleware import BearerToken, StripTrailingSlash
+from app.server._middleware import (
+    BearerToken,
+    BrowserGuard,
+    EncodedSlash,
+    RequestLimits,
+    StripTrailingSlash,
+)
 from app.server._openapi import openapi_document
 from app.server._pool import InferencePool
 from app.server._services import Engine, Services, services
@@ -65,9 +71,27 @@ def create_app(
             cache.close()
             storage.close()
 
-    middleware = [Middleware(StripTrailingSlash)]
+    # Outermost first; each of them answers before the request's body is read.
+    middleware = [
+        Middleware(StripTrailingSlash),
+        Middleware(EncodedSlash),
+        Middleware(
+            BrowserGuard,
+            check_host=not settings.token,
+            host_names=settings.host_names,
+            allowed_origins=settings.allowed_origins,
+        ),
+    ]
     if settings.token:
         middleware.append(Middleware(BearerToken, token=settings.token))
+    middleware.append(
+        Middleware(
+            RequestLimits,
+            max_requests=settings.http.max_requests,
+            max_body_bytes=settings.http.max_body_bytes_in_flight,
+            max_body=settings.max_body_bytes,
+        )
+    )
     app = Starlette(
         routes=[
             Route("/v2/status", status, methods=["GET"]),

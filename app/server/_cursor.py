@@ -35,7 +35,7 @@ def decode_cursor(cursor: str, sort: str, bound_to: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         doc = json.loads(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):  # deep nesting too
         raise bad_param("page", cursor, "not a page cursor returned by this server") from None
     after = doc.get("after") if isinstance(doc, dict) else None
     if (

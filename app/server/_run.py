@@ -25,6 +25,7 @@ from app.common import ServerSettings, SettingsError, load_server_settings, setu
 from app.protocol import ErrorCode, ProtocolError
 from app.server._app import create_app
 from app.server._cache import DetectionCache, MemoryCache
+from app.server._http import protocol_class
 from app.server._memcached import MemcachedCache
 from app.server._process import EventStream, process_alive
 from app.server._schema import schema_from_json
@@ -166,6 +167,7 @@ def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None
     server = uvicorn.Server(
         uvicorn.Config(
             app,
+            http=protocol_class(settings.http),
             log_config=None,
             access_log=False,
             lifespan="on",

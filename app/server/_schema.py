@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.protocol import UINT64_MAX, bad_param
+from app.server._wire import readable
 from app.storage import MetaField, MetaSchema, MetaType, MetaValue
 
 FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -59,5 +60,6 @@ def schema_from_json(doc: object, param: str) -> MetaSchema:
 def schema_to_json(schema: MetaSchema) -> dict[str, Any]:
     """The wire form of a schema; `default` is always present (null when the field has none)."""
     return {
-        name: {"type": field.type.value, "default": field.default} for name, field in schema.items()
+        name: {"type": field.type.value, "default": readable(field.default)}
+        for name, field in schema.items()
     }

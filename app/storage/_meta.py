@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from app.protocol import UINT64_MAX, bad_param
+from app.protocol import UINT64_MAX, bad_param, check_text
 from app.storage._types import MetaField, MetaSchema, MetaType, MetaValue
 
 
@@ -28,13 +28,13 @@ def check_value(kind: MetaType, value: object, param: str) -> MetaValue:
         raise bad_param(param, value, "must be an unsigned 64-bit integer")
     if kind is MetaType.STRING:
         if isinstance(value, str):
-            return value
+            return check_text(value, param)
         raise bad_param(param, value, "must be a string")
     if not isinstance(value, list | tuple | set | frozenset):
         raise bad_param(param, value, f"must be a list ({kind.value})")
     if kind is MetaType.SET_STRING:
         if all(isinstance(item, str) for item in value):
-            return sorted(set(value))
+            return sorted({check_text(item, param) for item in value})
         raise bad_param(param, value, "must be a list of strings")
     if all(isinstance(item, int) and is_uint64(item) for item in value):
         return sorted({int(item) for item in value})

@@ -137,7 +137,8 @@ def make_app() -> Iterator[Callable[..., FakeApp]]:
         cache = MemoryCache(
             ttl_seconds=settings.cache.ttl_seconds, max_items=settings.cache.max_items
         )
-        client = TestClient(create_app(settings, storage, engine, cache))
+        # A loopback base URL, as real clients use (the default "testserver" is no such name).
+        client = TestClient(create_app(settings, storage, engine, cache), "http://127.0.0.1")
         client.__enter__()
         clients.append(client)
         return FakeApp(client, engine, storage, settings)

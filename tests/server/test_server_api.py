@@ -89,7 +89,7 @@ def test_unexpected_failure_is_unknown_error_without_traceback(fake_app: FakeApp
         raise RuntimeError("secret internals")
 
     fake_app.storage.list_galleries = explode  # type: ignore[method-assign]
-    client = TestClient(fake_app.client.app, raise_server_exceptions=False)
+    client = TestClient(fake_app.client.app, "http://127.0.0.1", raise_server_exceptions=False)
     response = client.get("/v2/galleries")
     assert response.status_code == 500
     assert response.json() == {"code": "UNKNOWN_ERROR", "reason": "internal server error"}
@@ -646,6 +646,6 @@ def test_app_shutdown_closes_storage() -> None:
     app = create_app(
         ServerSettings(), storage, FakeEngine(), MemoryCache(ttl_seconds=1, max_items=1)
     )
-    with TestClient(app) as client:
+    with TestClient(app, "http://127.0.0.1") as client:
         client.get("/v2/status")
     assert storage.closed

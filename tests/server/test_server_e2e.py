@@ -264,7 +264,7 @@ def test_oversize_body_is_refused_before_it_is_read(live_server: ServerProcess) 
     host, port = live_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(
-            b"POST /v2/detect HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+            b"POST /v2/detect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
             b"Content-Length: 1000000000\r\n\r\n" + b"\0" * 1000
         )
         answer = b""

@@ -42,8 +42,8 @@ class EventStream:
     def progress(self, stage: str) -> None:
         self.emit("progress", stage=stage)
 
-    def error(self, code: str, reason: str) -> None:
-        self.emit("error", code=code, reason=reason)
+    def error(self, code: str, reason: str, **fields: Any) -> None:
+        self.emit("error", code=code, reason=reason, **fields)
 
     def __repr__(self) -> str:
         return f"EventStream({self._stream!r})"

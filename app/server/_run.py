@@ -3,7 +3,9 @@
 The process contract (docs/protocol.md, "Server process"): JSON-lines events on stdout
 (`progress` during start-up, then `ready` with the URL, or `error` before a non-zero exit);
 SIGTERM/SIGINT shut down gracefully (in-flight requests finish, then storage closes); with
-`--parent-pid` the server also stops when that process is gone.
+`--parent-pid` the server also stops when that process is gone. A SQLite store is locked first
+(`app.storage.StoreLock`), so a second server on the same data refuses to start at once, with
+an `error` event of code DATA_IN_USE naming the first one's pid and URL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,12 +32,15 @@ from app.server._http import protocol_class
 from app.server._memcached import MemcachedCache
 from app.server._process import EventStream, process_alive
 from app.server._schema import schema_from_json
-from app.storage import SQLiteStorage, Storage
+from app.storage import SQLiteStorage, Storage, StoreInUse, StoreLock
 from app.vision import FaceEngine, VisionConfig
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "sfdesk.sqlite3"
+#: The `error` event code (and exit status) of a server whose data another process holds.
+DATA_IN_USE = "DATA_IN_USE"
+EXIT_DATA_IN_USE = 3
 
 
 class StartupError(Exception):
@@ -63,6 +69,20 @@ def check_bind(settings: ServerSettings) -> None:
             f"refusing to listen on {settings.host}: it is not a loopback address and no API "
             "token is set; pass --token (or set token in the config file), or bind 127.0.0.1",
         )
+
+
+def prepare_data_dir(path: Path) -> None:
+    """Create the data directory; STORAGE_ERROR naming the problem when that is impossible."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StartupError(
+            ErrorCode.STORAGE_ERROR, f"the data directory {path} is a file, not a directory"
+        ) from None
+    except OSError as exc:
+        raise StartupError(
+            ErrorCode.STORAGE_ERROR, f"cannot create the data directory {path}: {exc.strerror}"
+        ) from exc
 
 
 def build_cache(settings: ServerSettings) -> DetectionCache:
@@ -137,17 +157,25 @@ async def _serve(
 def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None) -> None:
     check_bind(settings)
     default_schema = schema_from_json(settings.default_meta_schema, "default_meta_schema")
-    sock = bind_socket(settings.host, settings.port)  # first: a taken port fails fast
+    prepare_data_dir(settings.data_dir)
+    # Before anything else: a second server on the same data fails at once, naming the first.
+    lock = None
+    if settings.storage == "sqlite":
+        lock = StoreLock.acquire(settings.data_dir / DATABASE_NAME)
+    sock = bind_socket(settings.host, settings.port)  # then: a taken port fails fast
+    if lock is not None:
+        lock.record(_url(sock))
     events.progress("loading models")
     config = VisionConfig(
         max_image_bytes=settings.max_body_bytes, max_image_pixels=settings.max_image_pixels
     )
     engine = FaceEngine(model_dir=settings.model_dir, config=config, pack=settings.model_pack)
     events.progress("opening storage")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     storage: Storage
-    if settings.storage == "sqlite":
-        storage = SQLiteStorage(settings.data_dir / DATABASE_NAME, default_schema=default_schema)
+    if lock is not None:
+        storage = SQLiteStorage(
+            settings.data_dir / DATABASE_NAME, default_schema=default_schema, lock=lock
+        )
     else:
         from app.storage import (  # psycopg only when configured
             PostgresStorage,
@@ -191,6 +219,12 @@ def run_server(
 ) -> int:
     """The `server` command: returns the exit code (0 after a graceful stop)."""
     events = EventStream.take_stdout()
+
+    def fail(status: int, code: str, reason: str, **fields: Any) -> int:
+        events.error(code, reason, **fields)
+        print(f"sfdesk server: {reason}", file=sys.stderr)  # one line for a person at a terminal
+        return status
+
     try:
         events.progress("reading settings")
         path = None if config_file is None else Path(config_file)
@@ -198,16 +232,16 @@ def run_server(
         setup_logging(settings.log_level)
         _start(settings, events, parent_pid)
     except SettingsError as exc:
-        events.error(ErrorCode.BAD_PARAM, str(exc))
-        return 2
+        return fail(2, ErrorCode.BAD_PARAM, str(exc))
     except StartupError as exc:
-        events.error(exc.code, str(exc))
-        return 2
+        return fail(2, exc.code, str(exc))
+    except StoreInUse as exc:
+        # Its own code, so that the desktop app can tell "already running" from a failure.
+        holder = exc.holder
+        return fail(EXIT_DATA_IN_USE, DATA_IN_USE, exc.reason, pid=holder.pid, url=holder.url)
     except ProtocolError as exc:
-        events.error(exc.code, exc.reason)
-        return 1
+        return fail(1, exc.code, exc.reason)
     except Exception as exc:
         log.exception("the server failed")
-        events.error(ErrorCode.UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")
-        return 1
+        return fail(1, ErrorCode.UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")
     return 0

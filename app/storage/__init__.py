@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
+from app.storage._lock import LockHolder, StoreInUse, StoreLock, read_holder
 from app.storage._postgres_migrate import GalleryCopy, migrate, open_location
 from app.storage._sqlite import SQLiteStorage
 from app.storage._types import (
@@ -49,6 +50,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "GalleryCopy",
     "IdFilter",
+    "LockHolder",
     "MetaField",
     "MetaFilter",
     "MetaSchema",
@@ -64,7 +66,10 @@ __all__ = [
     "ShardedPostgresStorage",
     "Sort",
     "Storage",
+    "StoreInUse",
+    "StoreLock",
     "StoredFace",
     "migrate",
     "open_location",
+    "read_holder",
 ]

@@ -44,6 +44,7 @@ from app.storage._db import (
 )
 from app.storage._gallery import GalleryIndex, SearchTuning
 from app.storage._interface import Storage
+from app.storage._lock import StoreLock
 from app.storage._meta import (
     check_schema,
     meta_after_update,
@@ -81,6 +82,8 @@ class SQLiteStorage(Storage):
     at most the last commits on power loss; FULL also covers power loss at about 1/7 of the
     single-insert rate. `background_index` trains candidate code books in a worker thread
     (searches scan exactly meanwhile); False trains them inline at the write that triggers it.
+    The store is locked for this object (`StoreLock`, taken here unless `lock` is given) until
+    `close()`: another process, or object, opening the same file gets `StoreInUse`.
     """
 
     def __init__(
@@ -91,8 +94,10 @@ class SQLiteStorage(Storage):
         synchronous: str = "NORMAL",
         tuning: SearchTuning | None = None,
         background_index: bool = True,
+        lock: StoreLock | None = None,
     ) -> None:
         self._path = Path(path)
+        self._lock = lock if lock is not None else StoreLock.acquire(self._path)
         self._synchronous = synchronous
         self._default_schema = check_schema(default_schema)
         self._tuning = tuning or SearchTuning()
@@ -104,10 +109,14 @@ class SQLiteStorage(Storage):
         self._indexer = ThreadPoolExecutor(1, "sfdesk-index") if background_index else None
         if not candidates_available:
             _log.info("faiss is not installed: every search is an exact scan")
-        with storage_errors("opening the database"):
-            self._writer = connect(self._path, synchronous)
-            create_tables(self._writer)
-            self._load()
+        try:
+            with storage_errors("opening the database"):
+                self._writer = connect(self._path, synchronous)
+                create_tables(self._writer)
+                self._load()
+        except BaseException:
+            self._lock.release()
+            raise
 
     # ------------------------------------------------------------------ start-up
 
@@ -433,6 +442,7 @@ class SQLiteStorage(Storage):
             for conn in [*self._readers, self._writer]:
                 conn.close()
             self._readers.clear()
+        self._lock.release()
 
     def __repr__(self) -> str:
         return f"SQLiteStorage(path={str(self._path)!r}, galleries={len(self._galleries)})"

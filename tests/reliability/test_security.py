@@ -161,6 +161,8 @@ def test_hostile_names_and_ids_are_refused_and_change_nothing(
         "sfdesk.sqlite3",
         "sfdesk.sqlite3-wal",
         "sfdesk.sqlite3-shm",
+        "sfdesk.sqlite3.lock",
+        "sfdesk.sqlite3.owner",
     }
 
 

@@ -3,6 +3,7 @@ on both backends."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,7 +202,10 @@ def test_stored_face_as_probe_finds_itself_first(big: tuple[Storage, Gallery]) -
 
 def test_reopened_store_gives_identical_answers(big_sqlite: tuple[SQLiteStorage, Gallery]) -> None:
     store, data = big_sqlite
-    path = Path(store._path)
+    # A copy of the file: the store itself is locked while `store` has it open.
+    path = Path(store._path).with_name("reopened.sqlite")
+    with sqlite3.connect(store._path) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
     again = SQLiteStorage(path, default_schema=SCHEMA, tuning=SMALL_TUNING, background_index=False)
     try:
         assert again.list_galleries() == store.list_galleries()

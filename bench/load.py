@@ -1,8 +1,9 @@
 """Load benchmark of one sf-api server: concurrent clients, then a flood beyond the queue bound.
 
 Run: `.venv/bin/python bench/load.py [--clients 8] [--seconds 30] [--flood-clients 48]
-[--flood-seconds 15] [--workers 2] [--queue 16]`. Not a test: it prints numbers measured in
-this run and never asserts on time.
+[--flood-seconds 15] [--workers 2] [--queue 16] [--search-faces 2000] [--searches 300]
+[--phases mixed,flood,search]`. Not a test: it prints numbers measured in this run and never
+asserts on time.
 
 It starts `python -m app server` (real models, a real SQLite file in a temporary directory),
 enrols the test photos, then:
@@ -11,7 +12,13 @@ enrols the test photos, then:
    detection), list (a page of 100) and search (looks_like a stored face) for `--seconds`;
    per operation: count, throughput, p50/p99 latency, errors (anything but 2xx/429), 429s;
 2. flood: `--flood-clients` threads sending only detects, far beyond `workers + queue`;
-   the answers must be 200 or 429 OVER_CAPACITY, none may time out.
+   the answers must be 200 or 429 OVER_CAPACITY, none may time out;
+3. search concurrency: a gallery of `--search-faces` faces, then `--searches` searches one by
+   one, then the same searches all at once (each client retries a 429 after 20 ms, as a
+   client backing off would); printed: both throughputs and their ratio, concurrent / one by
+   one (the goal: never below 1). The same is measured on a second server configured as the
+   server was before searches had a pool of their own (40 threads, BLAS and OpenMP free to
+   start a thread per core in every call), as the baseline of this run.
 
 The server's RSS is sampled every 0.2 s; its peak (VmHWM) is reported after each phase.
 Photos come from `$SFDESK_TEST_FACES` (default /work/shared/faces).
@@ -44,9 +51,9 @@ PHOTOS = ["obama1.jpg", "biden2.jpg", "kit_harington_john2.jpeg", "obama.jpg"]
 class Server:
     """A `python -m app server` subprocess on a free port."""
 
-    def __init__(self, data: Path, workers: int, queue: int) -> None:
+    def __init__(self, data: Path, workers: int, queue: int, extra: str = "") -> None:
         config = data / "server.toml"
-        config.write_text(f"workers = {workers}\nqueue_size = {queue}\n")
+        config.write_text(f"workers = {workers}\nqueue_size = {queue}\n{extra}")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -82,9 +89,14 @@ class Server:
         return 0.0
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, ctype: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        ctype: str | None = None,
+        timeout: float = 60,
     ) -> tuple[int, bytes]:
-        conn = HTTPConnection(self.url.hostname or "", self.url.port, timeout=60)
+        conn = HTTPConnection(self.url.hostname or "", self.url.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers={"Content-Type": ctype} if ctype else {})
             response = conn.getresponse()
@@ -196,6 +208,92 @@ def phase(
     print(f"server RSS: peak sampled {sampler.peak:.0f} MiB, VmHWM {hwm:.0f} MiB")
 
 
+def fill_gallery(server: Server, faces: int) -> None:
+    """Gallery `bench` with `faces` faces, vectors taken in turn from every face in the photos."""
+    assert server.request("POST", "/v2/galleries/bench")[0] == 200
+    refs = []
+    for photo in sorted((FACES / "face_recognition").glob("*.jp*g")):
+        status, body = server.request(
+            "POST", "/v2/detect?facen=on", photo.read_bytes(), "image/jpeg"
+        )
+        if status == 200:
+            refs += [f"detection:{face['id']}" for face in json.loads(body)["faces"]]
+    for face_id in range(1, faces + 1):
+        body = json.dumps({"from": refs[face_id % len(refs)]}).encode()
+        status, answer = server.request(
+            "POST", f"/v2/galleries/bench/faces/{face_id}", body, "application/json"
+        )
+        assert status == 200, answer
+
+
+def one_search(server: Server, face_id: int) -> tuple[float, int]:
+    """One search, retried after 20 ms while the server says 429: latency and 429s seen."""
+    path = f"/v2/galleries/bench/faces?looks_like=faces/bench/{face_id}&limit=10"
+    start, refused = time.perf_counter(), 0
+    while True:
+        status, body = server.request("GET", path, timeout=900)  # the baseline can take minutes
+        if status != 429:
+            assert status == 200, body
+            return time.perf_counter() - start, refused
+        refused += 1
+        time.sleep(0.02)
+
+
+def search_concurrency(server: Server, faces: int, searches: int) -> float:
+    """Searches one by one, then all at once; prints both and returns the throughput ratio."""
+    ids = [1 + (i * 7919) % faces for i in range(searches)]
+    start = time.perf_counter()
+    for face_id in ids:
+        one_search(server, face_id)
+    serial = searches / (time.perf_counter() - start)
+    results: list[tuple[float, int]] = []
+    barrier = threading.Barrier(searches + 1)
+
+    def client(face_id: int) -> None:
+        barrier.wait()
+        results.append(one_search(server, face_id))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    concurrent = searches / elapsed
+    latencies = sorted(r[0] for r in results)
+    print(
+        f"one by one {serial:6.1f}/s; all {searches} at once {concurrent:6.1f}/s in "
+        f"{elapsed:5.1f} s (p50 {statistics.median(latencies) * 1000:.0f} ms, p99 "
+        f"{latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms, "
+        f"{sum(r[1] for r in results)} answers 429 retried); ratio {concurrent / serial:.2f}"
+    )
+    return concurrent / serial
+
+
+def search_phase(tmp: Path, args: argparse.Namespace) -> None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    configs = {
+        "now (defaults)": "",
+        "before (40 threads, BLAS/OpenMP unpinned)": (
+            f"search_workers = 40\nsearch_queue_size = 100000\nnative_threads = {cores}\n"
+            "[http]\nmax_requests = 100000\n"
+        ),
+    }
+    print(f"\n## search concurrency: {args.search_faces} faces, {args.searches} searches")
+    for index, (name, extra) in enumerate(configs.items()):
+        data = tmp / f"search-{index}"
+        data.mkdir()
+        server = Server(data, args.workers, args.queue, extra)
+        try:
+            fill_gallery(server, args.search_faces)
+            print(f"{name:44}", end=" ", flush=True)
+            search_concurrency(server, args.search_faces, args.searches)
+        finally:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -204,9 +302,17 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queue", type=int, default=16)
+    parser.add_argument("--search-faces", type=int, default=2000)
+    parser.add_argument("--searches", type=int, default=300)
+    parser.add_argument("--phases", default="mixed,flood,search")
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
     photos = [(FACES / "face_recognition" / p).read_bytes() for p in PHOTOS]
     with tempfile.TemporaryDirectory() as tmp:
+        if "search" in phases:
+            search_phase(Path(tmp), args)
+        if not phases & {"mixed", "flood"}:
+            return
         server = Server(Path(tmp), args.workers, args.queue)
         try:
             print(
@@ -217,24 +323,26 @@ def main() -> None:
             ids = itertools.count(1)
             rec = Recorder()
             end = time.monotonic() + args.seconds
-            phase(
-                "mixed load",
-                server,
-                [lambda: mixed_client(server, rec, photos, ids, end)] * args.clients,
-                args.seconds,
-                rec,
-            )
-            flood = Recorder()
-            end = time.monotonic() + args.flood_seconds
-            phase(
-                "flood beyond the queue bound",
-                server,
-                [lambda: flood_client(server, flood, photos[0], end)] * args.flood_clients,
-                args.flood_seconds,
-                flood,
-            )
-            bad = {k: v for k, v in flood.outcome["detect"].items() if k not in ("ok", "429")}
-            print("flood answers other than 200/429:", bad or "none")
+            if "mixed" in phases:
+                phase(
+                    "mixed load",
+                    server,
+                    [lambda: mixed_client(server, rec, photos, ids, end)] * args.clients,
+                    args.seconds,
+                    rec,
+                )
+            if "flood" in phases:
+                flood = Recorder()
+                end = time.monotonic() + args.flood_seconds
+                phase(
+                    "flood beyond the queue bound",
+                    server,
+                    [lambda: flood_client(server, flood, photos[0], end)] * args.flood_clients,
+                    args.flood_seconds,
+                    flood,
+                )
+                bad = {k: v for k, v in flood.outcome["detect"].items() if k not in ("ok", "429")}
+                print("flood answers other than 200/429:", bad or "none")
         finally:
             server.stop()
 

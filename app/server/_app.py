@@ -27,7 +27,7 @@ from app.server._middleware import (
     StripTrailingSlash,
 )
 from app.server._openapi import openapi_document
-from app.server._pool import InferencePool
+from app.server._pool import BoundedPool, cpu_cores
 from app.server._services import Engine, Services, services
 from app.storage import Storage
 
@@ -50,16 +50,22 @@ def create_app(
 ) -> Starlette:
     """The sf-api application over injected services.
 
-    The app owns the inference pool; on shutdown it waits for running jobs, then closes the
+    The app owns the bounded pools; on shutdown it waits for running jobs, then closes the
     cache and the storage (after uvicorn has let in-flight requests finish).
     """
+    threads = settings.native_threads
+    fetch = settings.url_fetch
     svc = Services(
         settings=settings,
         storage=storage,
         engine=engine,
         cache=cache,
-        pool=InferencePool(settings.workers, settings.queue_size),
-        fetcher=UrlFetcher(settings.url_fetch),
+        pool=BoundedPool("inference", settings.workers, settings.queue_size, threads),
+        fetcher=UrlFetcher(fetch),
+        searches=BoundedPool(
+            "search", settings.search_workers or cpu_cores(), settings.search_queue_size, threads
+        ),
+        downloads=BoundedPool("download", fetch.workers, fetch.queue_size, threads),
     )
 
     @contextlib.asynccontextmanager
@@ -67,7 +73,8 @@ def create_app(
         try:
             yield
         finally:
-            svc.pool.shutdown()
+            for pool in (svc.downloads, svc.pool, svc.searches):
+                pool.shutdown()
             cache.close()
             storage.close()
 

@@ -28,6 +28,10 @@ async def _image_bytes(svc: Services, request: Request) -> bytes:
             kind or None,
             "send image/jpeg, image/png, image/webp, image/bmp or text/x-url",
         )
+    # A request that would find its pool full is refused before its body is read.
+    svc.pool.check()
+    if kind == URL_TYPE:
+        svc.downloads.check()
     body = await read_body(request, svc.settings.max_body_bytes)
     if kind != URL_TYPE:
         return body
@@ -37,7 +41,7 @@ async def _image_bytes(svc: Services, request: Request) -> bytes:
         raise bad_param("url", None, "the text/x-url body must be a UTF-8 URL") from None
     if not url:
         raise bad_param("url", None, "the text/x-url body is empty")
-    return await svc.blocking(lambda: svc.fetcher.fetch(url))
+    return await svc.downloads.run(lambda: svc.fetcher.fetch(url))
 
 
 def _analyse(

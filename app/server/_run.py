@@ -30,6 +30,7 @@ from app.server._app import create_app
 from app.server._cache import DetectionCache, MemoryCache
 from app.server._http import protocol_class
 from app.server._memcached import MemcachedCache
+from app.server._pool import limit_native_threads
 from app.server._process import EventStream, process_alive
 from app.server._schema import schema_from_json
 from app.storage import SQLiteStorage, Storage, StoreInUse, StoreLock
@@ -156,6 +157,7 @@ async def _serve(
 
 def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None) -> None:
     check_bind(settings)
+    limit_native_threads(settings.native_threads)
     default_schema = schema_from_json(settings.default_meta_schema, "default_meta_schema")
     prepare_data_dir(settings.data_dir)
     # Before anything else: a second server on the same data fails at once, naming the first.

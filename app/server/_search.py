@@ -157,7 +157,7 @@ async def _search(
         limit=common.limit,
         ignore_errors=common.ignore_errors,
     )
-    result = await svc.blocking(lambda: svc.storage.query(common.gallery, query))
+    result = await svc.searches.run(lambda: svc.storage.query(common.gallery, query))
     cosines = result.cosines or ()
     faces = [face_json(face, cos) for face, cos in zip(result.faces, cosines, strict=True)]
     return JSONResponse({"faces": faces, "next_page": None})

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from app.common import ServerSettings
 from app.server._cache import DetectionCache
 from app.server._fetch import UrlFetcher
-from app.server._pool import InferencePool
+from app.server._pool import BoundedPool
 from app.storage import Storage
 from app.vision import DetectOptions, DetectResult
 
@@ -30,17 +30,20 @@ class Engine(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class Services:
-    """Everything a handler may use; blocking calls go through `blocking` or `pool`."""
+    """Everything a handler may use; blocking calls go through `blocking` or a bounded pool:
+    `pool` for inference, `searches` for similarity searches, `downloads` for URL fetches."""
 
     settings: ServerSettings
     storage: Storage
     engine: Engine
     cache: DetectionCache
-    pool: InferencePool
+    pool: BoundedPool
     fetcher: UrlFetcher
+    searches: BoundedPool
+    downloads: BoundedPool
 
     async def blocking(self, fn: Callable[[], T]) -> T:
-        """Run a short blocking call (storage, cache, URL fetch) in the I/O thread pool."""
+        """Run a short blocking call (storage, cache) in the shared I/O thread pool."""
         return await run_in_threadpool(fn)
 
 

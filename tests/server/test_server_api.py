@@ -377,6 +377,61 @@ def test_full_inference_queue_answers_over_capacity(make_app: Callable[..., Fake
     assert results == [200, 200]
 
 
+def test_over_capacity_is_decided_before_the_body_is_read(make_app: Callable[..., FakeApp]) -> None:
+    """With the inference queue full a detect is refused on its headers: `receive` is never
+    called, so an upload's bytes are not even taken in."""
+    import asyncio
+
+    app = make_app(workers=1, queue_size=1)
+    app.engine.gate.clear()
+    busy = [
+        threading.Thread(
+            target=lambda: app.client.post("/v2/detect", content=fake_image(1, 1), headers=JPEG)
+        )
+        for _ in range(2)
+    ]
+    for thread in busy:
+        thread.start()
+    pool = app.client.app.state.services.pool  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while pool.jobs < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    received: list[object] = []
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        received.append(True)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v2/detect",
+        "raw_path": b"/v2/detect",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"image/jpeg"),
+            (b"content-length", b"16000000"),
+        ],
+        "scheme": "http",
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 1),
+        "http_version": "1.1",
+        "root_path": "",
+        "asgi": {"version": "3.0"},
+    }
+    asyncio.run(app.client.app(scope, receive, send))  # type: ignore[arg-type]
+    app.engine.gate.set()
+    for thread in busy:
+        thread.join(10)
+    assert sent[0]["status"] == 429 and received == []
+    assert b"OVER_CAPACITY" in sent[1]["body"]  # type: ignore[operator]
+
+
 # ---------------------------------------------------------------- faces
 
 

@@ -1,8 +1,10 @@
 """Fetching the image named by a `text/x-url` body (stdlib urllib, run in a worker thread).
 
-Only http and https; the host must be allowed by `UrlFetchSettings.allowed_hosts`, and the
-address actually connected to is checked as well (also after redirects), so a public name that
-resolves to a loopback or private address is refused unless that address is explicitly allowed.
+Only http and https; the host name must be allowed by `UrlFetchSettings.allowed_hosts`, then
+the name is resolved once, every address it resolves to must be allowed too, and the connection
+goes to a checked address (no second lookup a rebinding DNS server could answer differently;
+also after redirects). Nothing is sent to a refused address, not even a TCP or TLS hello, and
+every refusal has the same text, so answers do not tell open internal ports from closed ones.
 The download is bounded in size and in total time: a watchdog shuts the connection down when the
 time is up, since per-read socket timeouts alone let a peer that drips one byte at a time hold a
 worker for ever. Every refusal or failure is BAD_PARAM with param "url".
@@ -15,6 +17,7 @@ import functools
 import http.client
 import ipaddress
 import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -25,6 +28,10 @@ from app.common import UrlFetchSettings
 from app.protocol import ProtocolError, bad_param
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+#: The one reason of every refusal by policy: a host name not allowed, an address not allowed,
+#: or a name that does not resolve (telling these apart would map the internal network).
+REFUSED = "the URL's host is not allowed by the server config or cannot be found"
 
 
 class HostPolicy:
@@ -75,14 +82,33 @@ def _is_net(text: str) -> bool:
 
 
 class _Refused(OSError):
-    """The connected address is not allowed."""
+    """The host or one of its addresses is not allowed, or it does not resolve."""
 
 
-def _check_peer(sock: socket.socket, host: str, policy: HostPolicy) -> None:
-    peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
-    if not policy.address_allowed(host, peer):
-        sock.close()
-        raise _Refused(f"the address {peer} of {host} is not allowed")
+def _connect_checked(
+    host: str, port: int, timeout: float | None, policy: HostPolicy, deadline: _Deadline
+) -> socket.socket:
+    """A TCP connection to `host`: resolved once, every address checked, a checked one used."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise _Refused(REFUSED) from exc
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    if not addresses or not all(policy.address_allowed(host, a) for a in addresses):
+        raise _Refused(REFUSED)
+    failure: OSError = _Refused(REFUSED)
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        deadline.watch(sock)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            failure = exc
+            continue
+        return sock
+    raise failure
 
 
 class _Deadline:
@@ -124,21 +150,29 @@ class _CheckedHTTP(http.client.HTTPConnection):
         self._deadline = deadline
 
     def connect(self) -> None:
-        super().connect()
-        _check_peer(self.sock, self.host, self._policy)
-        self._deadline.watch(self.sock)
+        self.sock = _connect_checked(
+            self.host, self.port, self.timeout, self._policy, self._deadline
+        )
 
 
 class _CheckedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, policy: HostPolicy, deadline: _Deadline, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        *args: Any,
+        policy: HostPolicy,
+        deadline: _Deadline,
+        context: ssl.SSLContext | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, context=context, **kwargs)
         self._policy = policy
         self._deadline = deadline
+        self._tls = context if context is not None else ssl.create_default_context()
 
     def connect(self) -> None:
-        super().connect()  # the TLS handshake has run; the peer check still precedes any request
-        _check_peer(self.sock, self.host, self._policy)
-        self._deadline.watch(self.sock)
+        # The TLS hello goes only to an address that has passed the check.
+        sock = _connect_checked(self.host, self.port, self.timeout, self._policy, self._deadline)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _opener(policy: HostPolicy, deadline: _Deadline) -> urllib.request.OpenerDirector:
@@ -195,8 +229,12 @@ def check_url(url: str, policy: HostPolicy) -> None:
         raise bad_param("url", url, "not a valid URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise bad_param("url", url, "only absolute http and https URLs are accepted")
+    try:
+        host.encode("idna")  # what the resolver will do: labels of 1 to 63 characters, ...
+    except UnicodeError:
+        raise bad_param("url", url, "the URL's host is not a valid host name") from None
     if not policy.name_allowed(host):
-        raise bad_param("url", url, f"the host {host} is not allowed by the server config")
+        raise bad_param("url", url, REFUSED)
 
 
 class UrlFetcher:

@@ -10,9 +10,11 @@ from starlette.routing import Route
 
 from app.protocol import ErrorCode, ProtocolError, bad_param
 from app.server._body import check_keys, read_json_object
+from app.server._limits import check_face_meta, defaults
 from app.server._services import services
 from app.server._sources import resolve
 from app.server._wire import face_id_param, face_json, gallery_param
+from app.storage import StoredFace
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +34,9 @@ async def add_face(request: Request) -> Response:
     body = await read_json_object(request, svc.settings.max_body_bytes, optional=False)
     check_keys(body, {"from", "meta"}, required={"from"})
     meta = _meta(body)
-    await svc.blocking(lambda: svc.storage.gallery_schema(gallery))  # GALLERY_NOT_FOUND first
+    # GALLERY_NOT_FOUND first
+    schema = await svc.blocking(lambda: svc.storage.gallery_schema(gallery))
+    check_face_meta(defaults(schema), meta, svc.settings.meta_limits)
     source = await resolve(svc, body["from"], "from")
     face = await svc.blocking(
         lambda: svc.storage.add_face(
@@ -63,7 +67,13 @@ async def update_face(request: Request) -> Response:
     body = await read_json_object(request, svc.settings.max_body_bytes, optional=False)
     check_keys(body, {"meta"}, required={"meta"})
     meta = _meta(body)
-    face = await svc.blocking(lambda: svc.storage.update_meta(gallery, face_id, meta))
+
+    def update() -> StoredFace:
+        current = svc.storage.get_face(gallery, face_id)
+        check_face_meta(current.meta, meta, svc.settings.meta_limits)
+        return svc.storage.update_meta(gallery, face_id, meta)
+
+    face = await svc.blocking(update)
     return JSONResponse(face_json(face))
 
 

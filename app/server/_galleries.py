@@ -44,7 +44,10 @@ async def create_gallery(request: Request) -> Response:
     name = gallery_param(request)
     body = await read_json_object(request, svc.settings.max_body_bytes, optional=True)
     check_keys(body, {"meta_schema"})
-    schema = schema_from_json(body["meta_schema"], "meta_schema") if "meta_schema" in body else None
+    limits = svc.settings.meta_limits
+    schema = None
+    if "meta_schema" in body:
+        schema = schema_from_json(body["meta_schema"], "meta_schema", limits)
     await svc.blocking(lambda: svc.storage.create_gallery(name, schema))
     return JSONResponse(await _info(svc, name))
 

@@ -158,7 +158,9 @@ async def _serve(
 def _start(settings: ServerSettings, events: EventStream, parent_pid: int | None) -> None:
     check_bind(settings)
     limit_native_threads(settings.native_threads)
-    default_schema = schema_from_json(settings.default_meta_schema, "default_meta_schema")
+    default_schema = schema_from_json(
+        settings.default_meta_schema, "default_meta_schema", settings.meta_limits
+    )
     prepare_data_dir(settings.data_dir)
     # Before anything else: a second server on the same data fails at once, naming the first.
     lock = None

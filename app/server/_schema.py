@@ -6,7 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from app.common import MetaLimits
 from app.protocol import UINT64_MAX, bad_param
+from app.server._limits import check_defaults, check_field_count
 from app.server._wire import readable
 from app.storage import MetaField, MetaSchema, MetaType, MetaValue
 
@@ -30,10 +32,13 @@ def value_fits(kind: MetaType, value: object) -> bool:
     return all(_is_uint64(item) for item in value)
 
 
-def schema_from_json(doc: object, param: str) -> MetaSchema:
-    """Parse a wire schema; BAD_PARAM naming `param.<field>` for every kind of mistake."""
+def schema_from_json(doc: object, param: str, limits: MetaLimits | None = None) -> MetaSchema:
+    """Parse a wire schema; BAD_PARAM naming `param.<field>` for every kind of mistake, and
+    naming `param` or the field when the schema exceeds `limits` (default: `MetaLimits()`)."""
     if not isinstance(doc, Mapping):
         raise bad_param(param, doc, "the meta schema must be an object of fields")
+    limits = limits or MetaLimits()
+    check_field_count(len(doc), param, limits)
     schema: dict[str, MetaField] = {}
     for name, spec in doc.items():
         where = f"{param}.{name}"
@@ -54,6 +59,7 @@ def schema_from_json(doc: object, param: str) -> MetaSchema:
         if default is not None and not value_fits(kind, default):
             raise bad_param(f"{where}.default", default, f"the default is not a {kind.value}")
         schema[name] = MetaField(name=name, type=kind, default=default)
+    check_defaults(schema, param, limits)
     return schema
 
 

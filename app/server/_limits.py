@@ -19,7 +19,8 @@ from app.storage import MetaSchema
 
 def meta_bytes(meta: Mapping[str, Any]) -> int:
     """The size of `meta` as compact UTF-8 JSON, the measure of `max_meta_bytes`."""
-    return len(json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode())
+    text = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8", "surrogatepass"))  # old stores may hold lone surrogates
 
 
 def check_value_size(value: object, param: str, limits: MetaLimits) -> None:

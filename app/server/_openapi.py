@@ -41,13 +41,13 @@ def _errors(*statuses: int) -> Doc:
         401: "UNAUTHORIZED (a token is configured and missing or wrong)",
         404: "NOT_FOUND or GALLERY_NOT_FOUND",
         409: "CONFLICT",
-        429: "OVER_CAPACITY",
+        429: "OVER_CAPACITY (too many requests or request bodies in progress, or a full queue)",
         501: "NOT_IMPLEMENTED",
         503: "EXTRACTION_ERROR, STORAGE_ERROR or CACHE_ERROR",
     }
     return {
         str(s): {"description": text[s], "content": _json(_ref("Error"))}
-        for s in sorted({400, 401, 500, *statuses} - {500})
+        for s in sorted({400, 401, 429, 500, *statuses} - {500})
     } | {"500": {"description": "UNKNOWN_ERROR", "content": _json(_ref("Error"))}}
 
 

@@ -2,8 +2,8 @@
 
 Run: `.venv/bin/python bench/load.py [--clients 8] [--seconds 30] [--flood-clients 48]
 [--flood-seconds 15] [--workers 2] [--queue 16] [--search-faces 2000] [--searches 300]
-[--phases mixed,flood,search]`. Not a test: it prints numbers measured in this run and never
-asserts on time.
+[--phases mixed,flood,search,uploads] [--stalled 40]`. Not a test: it prints numbers measured
+in this run and never asserts on time.
 
 It starts `python -m app server` (real models, a real SQLite file in a temporary directory),
 enrols the test photos, then:
@@ -18,7 +18,11 @@ enrols the test photos, then:
    client backing off would); printed: both throughputs and their ratio, concurrent / one by
    one (the goal: never below 1). The same is measured on a second server configured as the
    server was before searches had a pool of their own (40 threads, BLAS and OpenMP free to
-   start a thread per core in every call), as the baseline of this run.
+   start a thread per core in every call), as the baseline of this run;
+4. stalled uploads (`--phases uploads`, not run by default): `--stalled` clients each declare
+   a 16 MiB detect upload, send 15 MiB and stall; printed: how many were answered 429 before
+   sending, the server's peak RSS over its RSS before, and how long until the server had
+   closed every stalled connection (default settings: the body-rate floor).
 
 The server's RSS is sampled every 0.2 s; its peak (VmHWM) is reported after each phase.
 Photos come from `$SFDESK_TEST_FACES` (default /work/shared/faces).
@@ -30,6 +34,8 @@ import argparse
 import itertools
 import json
 import os
+import select
+import socket
 import statistics
 import subprocess
 import sys
@@ -272,6 +278,60 @@ def search_concurrency(server: Server, faces: int, searches: int) -> float:
     return concurrent / serial
 
 
+def stalled_uploads(tmp: Path, args: argparse.Namespace) -> None:
+    data = tmp / "uploads"
+    data.mkdir()
+    server = Server(data, args.workers, args.queue)
+    mib = 1024 * 1024
+    try:
+        before = server.rss_mib()
+        sampler = RssSampler(server)
+        sampler.start()
+        socks = []
+        head = (
+            "POST /v2/detect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+            f"Content-Length: {16 * mib}\r\n\r\n"
+        ).encode()
+        for _ in range(args.stalled):
+            sock = socket.create_connection((server.url.hostname, server.url.port))
+            sock.sendall(head)
+            socks.append(sock)
+        time.sleep(1.0)  # the refused ones are answered at once
+        readable, _, _ = select.select(socks, [], [], 0)
+        admitted = [sock for sock in socks if sock not in readable]
+        start = time.monotonic()
+        for sock in admitted:
+            sock.setblocking(False)
+            sent = 0
+            while sent < 15 * mib:  # the server reads; a full buffer means wait a moment
+                try:
+                    sent += sock.send(b"\0" * min(mib, 15 * mib - sent))
+                except BlockingIOError:
+                    time.sleep(0.01)
+        open_ones = set(admitted)
+        while open_ones and time.monotonic() - start < 900:
+            ready, _, _ = select.select(list(open_ones), [], [], 1.0)
+            for sock in ready:
+                try:
+                    if not sock.recv(65536):
+                        open_ones.discard(sock)
+                except OSError:
+                    open_ones.discard(sock)
+        closed_after = time.monotonic() - start
+        sampler.stop.set()
+        sampler.join()
+        print(
+            f"\n## stalled uploads: {args.stalled} clients declare 16 MiB, send 15 MiB, stall\n"
+            f"{len(readable)} answered 429 before sending; {len(admitted)} admitted, all closed "
+            f"by the server after {closed_after:.1f} s ({len(open_ones)} still open); RSS "
+            f"{before:.0f} MiB before, peak {sampler.peak:.0f} MiB (+{sampler.peak - before:.0f})"
+        )
+        for sock in socks:
+            sock.close()
+    finally:
+        server.stop()
+
+
 def search_phase(tmp: Path, args: argparse.Namespace) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     configs = {
@@ -304,6 +364,7 @@ def main() -> None:
     parser.add_argument("--queue", type=int, default=16)
     parser.add_argument("--search-faces", type=int, default=2000)
     parser.add_argument("--searches", type=int, default=300)
+    parser.add_argument("--stalled", type=int, default=40)
     parser.add_argument("--phases", default="mixed,flood,search")
     args = parser.parse_args()
     phases = set(args.phases.split(","))
@@ -311,6 +372,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if "search" in phases:
             search_phase(Path(tmp), args)
+        if "uploads" in phases:
+            stalled_uploads(Path(tmp), args)
         if not phases & {"mixed", "flood"}:
             return
         server = Server(Path(tmp), args.workers, args.queue)

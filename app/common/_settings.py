@@ -65,11 +65,11 @@ class HttpSettings:
     """Connection-level bounds, so that slow or idle clients cannot hold the server's resources.
 
     A request's line and headers must arrive within `header_timeout_seconds` of the connection
-    (or of the previous answer on a kept-alive one); its body within `body_timeout_seconds`, and
-    after the first `body_grace_seconds` at no less than `min_body_rate` bytes per second on
-    average. Beyond `max_connections` open connections a new one is answered 429 and closed;
-    beyond `max_requests` requests in progress, or `max_body_bytes_in_flight` bytes of bodies
-    being received, a request is answered 429 before its body is read.
+    (or of the previous answer on a kept-alive one); its body within `body_timeout_seconds`, at
+    no less than `min_body_rate` bytes per second over every stretch of `body_grace_seconds`.
+    Beyond `max_connections` open connections a new one is answered 429 and closed; beyond
+    `max_requests` requests in progress, or `max_body_bytes_in_flight` bytes of bodies being
+    received, a request is answered 429 before its body is read.
     """
 
     header_timeout_seconds: float = 10.0

@@ -7,9 +7,10 @@ headers are complete. This subclass adds, per connection (settings in `HttpSetti
 
 - the request line and headers must arrive within `header_timeout_seconds` of the connection
   or of the previous answer, else the connection is closed;
-- the body must arrive within `body_timeout_seconds`, and after `body_grace_seconds` at an
-  average of at least `min_body_rate` bytes per second, else the connection is closed (time
-  during which the server itself is not reading does not count);
+- the body must arrive within `body_timeout_seconds`, and at no less than `min_body_rate` bytes
+  per second over every stretch of `body_grace_seconds`, else the connection is closed (so a
+  body that stalls, even after a fast start, is cut off a grace period later; time during
+  which the server itself is not reading does not count);
 - a connection beyond `max_connections` gets a 429 OVER_CAPACITY answer and is closed;
 - requests h11 cannot parse (bad Content-Length, headers or URL too long, ...) get a 400
   MALFORMED_REQUEST `{code, reason}` body instead of uvicorn's plain text.
@@ -21,6 +22,7 @@ import asyncio
 import http
 import json
 import logging
+from collections import deque
 from typing import Any, ClassVar
 
 import h11
@@ -71,6 +73,7 @@ class GuardedH11Protocol(H11Protocol):
         self._phase: object = None
         self._phase_start = 0.0
         self._body_bytes = 0
+        self._marks: deque[tuple[float, int]] = deque()
         self._not_reading = 0.0
         self._last_tick = 0.0
         self._timer: asyncio.TimerHandle | None = None
@@ -123,6 +126,7 @@ class GuardedH11Protocol(H11Protocol):
         self._phase = self.conn.their_state
         self._phase_start = self._last_tick = self.loop.time()
         self._body_bytes = 0
+        self._marks = deque([(0.0, 0)])  # (time into the phase, body bytes by then)
         self._not_reading = 0.0
 
     def _schedule(self) -> None:
@@ -153,10 +157,14 @@ class GuardedH11Protocol(H11Protocol):
         if self._phase is h11.SEND_BODY:
             if elapsed > limits.body_timeout_seconds:
                 return f"the body took longer than {limits.body_timeout_seconds:g} s"
-            if (
-                elapsed > limits.body_grace_seconds
-                and self._body_bytes < limits.min_body_rate * elapsed
-            ):
+            # The rate over the last stretch of at least `body_grace_seconds`.
+            marks, window = self._marks, limits.body_grace_seconds
+            marks.append((elapsed, self._body_bytes))
+            while len(marks) > 1 and marks[1][0] <= elapsed - window:
+                marks.popleft()
+            since, bytes_then = marks[0]
+            span = elapsed - since
+            if span >= window and self._body_bytes - bytes_then < limits.min_body_rate * span:
                 return f"the body arrives slower than {limits.min_body_rate} bytes/s"
         return None
 

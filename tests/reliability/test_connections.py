@@ -155,13 +155,13 @@ def test_stalled_bodies_are_cut_and_refused_before_read(
     start_server: Start, tmp_path: Path, faces_dir: Path
 ) -> None:
     """40 uploads declare 16 MiB: two fit the body budget, 38 get 429 before sending a byte;
-    the two that stall after 1 MiB are cut off by the rate floor, and the budget is free again."""
+    the two that send 15 MiB at once and then stall are cut off by the rate floor (the default
+    8 KiB/s over every 2 s), and the budget is free again."""
     server = start_server(
         "--config",
         config(
             tmp_path,
-            body_grace_seconds=3.0,
-            min_body_rate=1_000_000,
+            body_grace_seconds=2.0,
             max_body_bytes_in_flight=32 * MiB,
         ),
     )
@@ -176,7 +176,7 @@ def test_stalled_bodies_are_cut_and_refused_before_read(
             status, body = answer(sock)
             assert (status, body["code"]) == (429, ErrorCode.OVER_CAPACITY.value), body
         for sock in admitted:
-            sock.sendall(b"\0" * MiB)
+            sock.sendall(b"\0" * (15 * MiB))
         for sock in admitted:
             closed_by_server(sock)  # the stalled body is cut off
     photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()

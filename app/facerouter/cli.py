@@ -159,7 +159,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     fr.add_argument("--sfapi-token", help="token for the sf-api clients")
     fr.add_argument(
-        "--detector", default="nnd", help="sf-api detector for frames without face0 ('' = reject)"
+        "--detector",
+        default="",
+        help="sf-api detector (nnd) for frames that carry only a photo; default '': refuse them",
     )
     fr.add_argument("--plugin-config", type=Path, help="TOML file, one [table] per plugin")
     fr.add_argument(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
 from app.storage._postgres_migrate import GalleryCopy, migrate, open_location
+from app.storage._ranking import After
 from app.storage._sqlite import SQLiteStorage
 from app.storage._types import (
     IdFilter,
@@ -47,6 +48,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "After",
     "GalleryCopy",
     "IdFilter",
     "MetaField",

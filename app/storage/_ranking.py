@@ -77,3 +77,23 @@ def rank(
         found.append((face_id, cosine))
     found.sort(key=lambda hit: (-hit[1], hit[0]))
     return found[:limit]
+
+
+def page_complete(
+    scores: npt.NDArray[np.floating],
+    exhausted: bool,
+    min_cosine: float,
+    after: After | None,
+    limit: int,
+) -> bool:
+    """Whether rows read best first (by a scan score, `scores` their float32 cosines) surely
+    hold the whole page: every row not read scores at most the lowest read one, which must lie
+    below the page's cut-off (the limit-th best row surely after `after`) by twice the margin.
+    """
+    if exhausted:
+        return True
+    sure = np.sort(np.asarray(scores, np.float64)[surely_after(scores, after)])
+    if len(sure) < limit:
+        return False
+    cutoff = max(min_cosine, float(sure[len(sure) - limit]))
+    return float(np.min(scores)) < cutoff - 2 * MARGIN

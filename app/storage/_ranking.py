@@ -68,15 +68,15 @@ def rank(
     """(id, cosine) of the best `limit` of the given rows by exact cosine (ties by id) with
     cosine >= `min_cosine`, strictly after `after`."""
     cosines = exact_cosines(rows, probe)
-    found = []
-    for face_id, cosine in zip((int(i) for i in ids), cosines.tolist(), strict=True):
-        if cosine < min_cosine:
-            continue
-        if after is not None and (cosine, -face_id) >= (after.cosine, -after.id):
-            continue
-        found.append((face_id, cosine))
-    found.sort(key=lambda hit: (-hit[1], hit[0]))
-    return found[:limit]
+    face_ids = np.asarray(ids, np.uint64)
+    keep = cosines >= min_cosine
+    if after is not None:
+        keep &= (cosines < after.cosine) | (
+            (cosines == after.cosine) & (face_ids > np.uint64(after.id))
+        )
+    chosen = np.flatnonzero(keep)
+    order = chosen[np.lexsort((face_ids[chosen], -cosines[chosen]))][:limit]
+    return [(int(face_ids[i]), float(cosines[i])) for i in order]
 
 
 def page_complete(

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.facerouter._boxes import iou
-from app.plugins import BBox, Feature, FrHTTPRequest, Outcome, PluginManager
+from app.plugins import Feature, FrHTTPRequest, Outcome, PluginManager
 from app.protocol import ErrorCode
-from app.sfapi_client import DetectFace, SFApiError, SFApiRemoteError
+from app.sfapi_client import BBox, DetectFace, SFApiError, SFApiRemoteError
 
 log = logging.getLogger(__name__)
 
-#: The detector sf-api uses for a frame that has no normalized face.
-DEFAULT_DETECTOR = "nnd"
+#: The detector sf-api uses for a frame that has no normalized face. FindFace's default is
+#: empty, which refuses such frames; "nnd" (`--detector nnd`) detects faces in the photo.
+DEFAULT_DETECTOR = ""
 
 
 class FrameRejected(Exception):
@@ -79,8 +80,8 @@ def _rejected(exc: SFApiError) -> FrameRejected:
 class FrameRouter:
     """Runs the pipeline for one frame with the plugins of `manager`.
 
-    `detector` is used for frames without a normalized face; "" makes such frames a 400
-    (FindFace's behaviour when its `detector` option is empty).
+    `detector` is used for frames without a normalized face; "" (the default, as FindFace's
+    `detector` option) refuses such frames with a 400 before any plugin sees them.
     """
 
     def __init__(self, manager: PluginManager, *, detector: str = DEFAULT_DETECTOR) -> None:
@@ -88,12 +89,9 @@ class FrameRouter:
         self.detector = detector
 
     async def route(self, request: FrHTTPRequest) -> FrameResult:
-        """Preprocess, detect, process; raises `FrameRejected` only for sf-api failures."""
+        """Preprocess, detect, process; raises `FrameRejected` for a frame without a normalized
+        face when no detector is configured, and for sf-api failures."""
         params = request.params
-        wanted = await self.manager.preprocess(request)
-        if not wanted:
-            return FrameResult(event_id=None, detections=0)
-        features: set[Feature] = {f for answer in wanted.values() for f in answer}
         if params.face0 is not None:
             image, detector = params.face0, "normalized"
         elif params.photo is not None and self.detector:
@@ -102,11 +100,16 @@ class FrameRouter:
             raise FrameRejected(
                 400,
                 str(ErrorCode.BAD_PARAM),
-                "the frame has no normalized face and no detector is configured",
+                "the frame has no normalized face (face0) and the facerouter has no --detector "
+                "for photos",
                 "face0",
             )
+        wanted = await self.manager.preprocess(request)
+        if not wanted:
+            return FrameResult(event_id=None, detections=0)
+        features: set[Feature] = {f for answer in wanted.values() for f in answer}
         try:
-            faces = await self.manager.ctx.sfapi.default.detect(
+            faces = await self.manager.ctx.sfapi.detect(
                 image=image,
                 facen="facen" in features,
                 gender="gender" in features,
@@ -117,14 +120,14 @@ class FrameRouter:
         except SFApiError as exc:
             log.warning("frame from %r: detect failed: %r", params.cam_id, exc)
             raise _rejected(exc) from exc
-        bbox = params.face_bbox
-        detection = faces[0] if detector == "normalized" and faces else match_detection(faces, bbox)
+        box = params.face_bbox
+        detection = faces[0] if detector == "normalized" and faces else match_detection(faces, box)
         if detection is None:
-            log.info("frame from %r: sf-api found no face at %s", params.cam_id, list(bbox))
+            log.info("frame from %r: sf-api found no face at %s", params.cam_id, list(box))
             return FrameResult(event_id=None, detections=len(faces))
         event_id = self.manager.ctx.idgen()
         outcomes = await self.manager.process(
-            wanted, request, params.photo, bbox, event_id, detection
+            wanted, request, params.photo, params.bbox, event_id, detection
         )
         return FrameResult(event_id=event_id, detections=len(faces), outcomes=outcomes)
 

@@ -1,60 +1,76 @@
-"""Running the facerouter as an HTTP service, with the same stdout contract as the server.
+"""Running the facerouter as an HTTP service (tornado), with the same stdout contract as the
+server.
 
 On stdout the process writes one JSON object per line: `{"event": "ready", "url": ...,
 "plugins": [...]}` once it accepts frames, or `{"event": "error", "code": ..., "reason": ...}`
-before exiting non-zero (a plugin that fails to load is named in the reason). SIGINT/SIGTERM
-stop it gracefully: in-flight frames finish, every plugin's `shutdown()` runs, exit status 0.
+before exiting non-zero (a plugin that fails to load is named in the reason). Plugins' prints
+never reach it (`app.plugins.plugin_output`). SIGINT/SIGTERM stop it gracefully: no new
+connections, in-flight frames finish, every plugin's `shutdown()` runs, exit status 0.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import signal
 import socket
-import sys
-import threading
-from collections.abc import Iterator
 from typing import Any
 
-import uvicorn
+from tornado.httpserver import HTTPServer
 
 from app.facerouter._stack import Facerouter, FacerouterSettings
-from app.plugins import PluginError
+from app.plugins import PluginError, json_stdout
 
 log = logging.getLogger(__name__)
 
+#: Seconds a keep-alive connection may stay idle, and a request body may take to arrive.
+IDLE_TIMEOUT = 60.0
+BODY_TIMEOUT = 60.0
+
 
 def emit(event: str, **fields: Any) -> None:
-    """Write one JSON event line on stdout for a parent process."""
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+    """Write one JSON event line on the real stdout for a parent process."""
+    out = json_stdout()
+    out.write(json.dumps({"event": event, **fields}) + "\n")
+    out.flush()
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # uvicorn re-raises the signal after a graceful stop, which would kill the process
-        # before the plugins' shutdown() ran; here the signal only asks the server to stop.
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        handled = (signal.SIGINT, signal.SIGTERM)
-        originals = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-        try:
-            yield
-        finally:
-            for sig, handler in originals.items():
-                signal.signal(sig, handler)
+class Listener:
+    """The facerouter's tornado HTTP server on an already bound socket."""
+
+    def __init__(self, router: Facerouter, sock: socket.socket) -> None:
+        self.router = router
+        self.sock = sock
+        sock.setblocking(False)
+        self.server = HTTPServer(
+            router.app,
+            max_body_size=router.settings.max_frame_bytes,
+            idle_connection_timeout=IDLE_TIMEOUT,
+            body_timeout=BODY_TIMEOUT,
+        )
+        self.server.add_sockets([sock])
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Stop accepting, let the frames in flight finish (each within the plugin timeout),
+        then close the connections; the plugins are shut down by the caller."""
+        self.server.stop()
+        await self.router.endpoint.drain(2 * self.router.settings.hook_timeout + 30)
+        await self.server.close_all_connections()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port); port 0 picks a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
 
 
 async def serve(settings: FacerouterSettings, host: str, port: int) -> int:
     """Run the facerouter until a signal; returns the exit status."""
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.create_server((host, port), family=family)
+        sock = bind(host, port)
     except OSError as exc:
         emit("error", code="ADDRESS_IN_USE", reason=f"cannot listen on {host}:{port}: {exc}")
         return 1
@@ -65,23 +81,24 @@ async def serve(settings: FacerouterSettings, host: str, port: int) -> int:
         emit("error", code="PLUGIN_LOAD_ERROR", reason=str(exc))
         log.error("%s", exc)
         return 2
-    if not router.manager.plugins:
-        log.warning("no plugins loaded: frames will be accepted and ignored")
-    bound_host, bound_port = sock.getsockname()[:2]
-    config = uvicorn.Config(router.app, lifespan="off", access_log=False, log_config=None)
-    server = _Server(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = (signal.SIGINT, signal.SIGTERM)
+    for sig in handled:
+        loop.add_signal_handler(sig, stop.set)
     try:
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started and not task.done():
-            await asyncio.sleep(0.02)
-        if server.started:
-            url = f"http://{bound_host}:{bound_port}"
-            log.info(
-                "facerouter listening on %s with plugins %s", url, list(router.manager.plugins)
-            )
-            emit("ready", url=url, plugins=list(router.manager.plugins))
-        await task
+        if not router.manager.plugins:
+            log.warning("no plugins loaded: frames will be accepted and ignored")
+        listener = Listener(router, sock)
+        plugins = list(router.manager.plugins)
+        log.info("facerouter listening on %s with plugins %s", listener.url, plugins)
+        emit("ready", url=listener.url, plugins=plugins)
+        await stop.wait()
+        log.info("stopping: waiting for the frames in flight")
+        await listener.stop()
     finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
         await router.aclose()
         sock.close()
     return 0

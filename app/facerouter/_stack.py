@@ -6,6 +6,7 @@ live and offline.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tomllib
 from collections.abc import Mapping
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
+import tornado.web
 
-from app.facerouter._app import FrameEndpoint, create_app
+from app.facerouter._app import DEFAULT_MAX_FRAME_BYTES, FrameEndpoint, create_app
 from app.facerouter._record import FrameRecorder
 from app.facerouter._router import DEFAULT_DETECTOR, FrameRouter
 from app.plugins import (
@@ -27,6 +28,7 @@ from app.plugins import (
     SFApiClients,
     directory_sources,
     entry_point_sources,
+    plugin_output,
 )
 from app.sfapi_client import Client, idgen
 
@@ -46,6 +48,7 @@ class FacerouterSettings:
     plugin_config: Path | None = None
     entry_points: bool = True
     record_dir: Path | None = None
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
 
 
 def read_plugin_config(path: Path | None) -> dict[str, dict[str, Any]]:
@@ -70,7 +73,8 @@ def plugin_sources(settings: FacerouterSettings) -> list[PluginSource]:
 
 class Facerouter:
     """An assembled facerouter; `await Facerouter.start(settings)` loads the plugins and
-    `aclose()` shuts them down (once) and closes the sf-api clients.
+    `aclose()` shuts them down (once) and closes the sf-api clients. From `start` to `aclose`
+    whatever is printed goes to the plugins' loggers (`app.plugins.plugin_output`).
     """
 
     def __init__(
@@ -86,7 +90,11 @@ class Facerouter:
         self.manager = PluginManager(self.ctx, hook_timeout=settings.hook_timeout)
         self.router = FrameRouter(self.manager, detector=settings.detector)
         recorder = FrameRecorder(settings.record_dir) if settings.record_dir else None
-        self.app: Starlette = create_app(FrameEndpoint(self.router, recorder))
+        self.endpoint = FrameEndpoint(
+            self.router, recorder, max_frame_bytes=settings.max_frame_bytes
+        )
+        self.app: tornado.web.Application = create_app(self.endpoint)
+        self._output = contextlib.ExitStack()
 
     @classmethod
     async def start(
@@ -97,6 +105,7 @@ class Facerouter:
         made from the settings (tests pass fakes).
         """
         router = cls(settings, clients)
+        router._output.enter_context(plugin_output())
         try:
             await router.manager.load(plugin_sources(settings), router.app)
         except BaseException:
@@ -106,9 +115,12 @@ class Facerouter:
 
     async def aclose(self) -> None:
         """Shut the plugins down (best effort), then close the sf-api clients."""
-        await self.manager.shutdown()
-        for client in self.ctx.sfapi.values():
-            await client.aclose()
+        try:
+            await self.manager.shutdown()
+            for client in self.ctx.sfapi_clients.values():
+                await client.aclose()
+        finally:
+            self._output.close()
 
     def __repr__(self) -> str:
         return f"Facerouter(sfapi_url={self.settings.sfapi_url!r}, {self.manager!r})"

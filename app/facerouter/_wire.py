@@ -9,7 +9,7 @@ part               kind        content
 `face0`            file        normalized 112x112 face, `image/png` (alias `normalized`; optional
                                if `photo` is sent)
 `bbox`             text        JSON `[[x1, y1, x2, y2]]` in frame pixels (a flat `[x1, y1, x2, y2]`
-                               is accepted too); integers, x2 > x1, y2 > y1
+                               is accepted too); integers below 2**31 in size, x2 > x1, y2 > y1
 `cam_id`           text        camera id, non-empty
 `timestamp`        text        ISO-8601 with UTC offset, e.g. `2024-06-10T08:13:20.512+00:00`
                                (no offset = UTC)
@@ -19,7 +19,8 @@ part               kind        content
 =================  ==========  ===================================================================
 
 Unknown parts are ignored; a repeated part is an error. Every decoding error is a
-`ProtocolError` BAD_PARAM naming the part (`param`) and the offending value.
+`ProtocolError` BAD_PARAM naming the part (`param`) and the offending value, also for JSON that
+Python cannot read (nested too deeply, integers of thousands of digits).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from app.plugins import BsType, FrameParams
+from app.plugins import BsType, FrameBox, FrameParams
 from app.protocol import ErrorCode, ProtocolError, bad_param
 
 #: The parts that carry files (bytes) rather than text.
@@ -43,6 +44,9 @@ _ALIASES: Mapping[str, str] = {"normalized": "face0"}
 _KNOWN_PARTS = (*FILE_PARTS, "bbox", "cam_id", "timestamp", "detectorParams", "bs_type", "labels")
 _BS_TYPES: tuple[BsType, ...] = ("overall", "realtime")
 _MAX_SHOWN = 80
+#: Bounds of `bbox`: pixel coordinates of any real frame fit 32 bits; a frame has a few faces.
+_MAX_COORDINATE = 2**31 - 1
+_MAX_BOXES = 1000
 
 
 @dataclass(frozen=True)
@@ -130,26 +134,37 @@ def _json(part: RawPart) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise bad_param(part.name, _shown(text), f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise bad_param(part.name, _shown(text), "JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (4300)
+        raise bad_param(part.name, _shown(text), f"not usable JSON: {exc}") from None
 
 
-def _bbox(part: RawPart) -> list[list[int]]:
+def _coordinate(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _MAX_COORDINATE
+
+
+def _bbox(part: RawPart) -> FrameBox:
     value = _json(part)
     boxes = (
         [value] if isinstance(value, list) and value and not isinstance(value[0], list) else value
     )
-    reason = "must be [[x1, y1, x2, y2], ...] with integers, x2 > x1 and y2 > y1"
-    if not isinstance(boxes, list) or not boxes:
+    reason = (
+        "must be [[x1, y1, x2, y2], ...] with integers (at most 2**31 - 1 in size), x2 > x1 "
+        "and y2 > y1"
+    )
+    if not isinstance(boxes, list) or not boxes or len(boxes) > _MAX_BOXES:
         raise bad_param("bbox", _shown(_text(part)), reason)
     for box in boxes:
         if not (
             isinstance(box, list)
             and len(box) == 4
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in box)
+            and all(_coordinate(v) for v in box)
             and box[2] > box[0]
             and box[3] > box[1]
         ):
             raise bad_param("bbox", _shown(_text(part)), reason)
-    return cast(list[list[int]], boxes)
+    return FrameBox(cast(list[list[int]], boxes))
 
 
 def _timestamp(part: RawPart) -> datetime:

@@ -62,6 +62,7 @@ def _facerouter(args: argparse.Namespace) -> int:
         plugin_config=args.plugin_config,
         entry_points=not args.no_entry_points,
         record_dir=args.record if args.action == "serve" else None,
+        **({} if args.max_frame_bytes is None else {"max_frame_bytes": args.max_frame_bytes}),
     )
     if args.action == "serve":
         return asyncio.run(serve(settings, args.host, args.port))
@@ -159,9 +160,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     fr.add_argument("--sfapi-token", help="token for the sf-api clients")
     fr.add_argument(
-        "--detector", default="nnd", help="sf-api detector for frames without face0 ('' = reject)"
+        "--detector",
+        default="",
+        help="sf-api detector (nnd) for frames that carry only a photo; default '': refuse them",
     )
     fr.add_argument("--plugin-config", type=Path, help="TOML file, one [table] per plugin")
+    fr.add_argument(
+        "--max-frame-bytes",
+        type=int,
+        help="largest frame POST body accepted (bigger ones get a 400 at once); default 32 MiB",
+    )
     fr.add_argument(
         "--no-entry-points",
         action="store_true",

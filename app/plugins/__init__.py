@@ -1,8 +1,12 @@
-"""The facerouter plugin contract: the Plugin base class, its context and the plugin manager."""
+"""The facerouter plugin contract: the Plugin base class, its context and the plugin manager.
+
+Inside the facerouter this package is also FindFace's `facerouter.plugin` (see `_aliases`).
+"""
 
 from app.plugins._context import DEFAULT_SFAPI, PLUGIN_LOGGER, PluginContext, SFApiClients
 from app.plugins._errors import PluginError, PluginLoadError
 from app.plugins._manager import DEFAULT_HOOK_TIMEOUT, Outcome, PluginManager
+from app.plugins._output import json_stdout, plugin_output
 from app.plugins._plugin import Plugin
 from app.plugins._sources import (
     ENTRY_POINT_GROUP,
@@ -10,7 +14,14 @@ from app.plugins._sources import (
     directory_sources,
     entry_point_sources,
 )
-from app.plugins._types import FEATURES, BsType, Feature, FrameParams, FrHTTPRequest
+from app.plugins._types import (
+    FEATURES,
+    BsType,
+    Feature,
+    FrameBox,
+    FrameParams,
+    FrHTTPRequest,
+)
 from app.sfapi_client import BBox
 
 __all__ = [
@@ -22,6 +33,7 @@ __all__ = [
     "FEATURES",
     "Feature",
     "FrHTTPRequest",
+    "FrameBox",
     "FrameParams",
     "Outcome",
     "PLUGIN_LOGGER",
@@ -34,4 +46,6 @@ __all__ = [
     "SFApiClients",
     "directory_sources",
     "entry_point_sources",
+    "json_stdout",
+    "plugin_output",
 ]

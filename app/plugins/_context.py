@@ -1,9 +1,10 @@
 """The context shared by all plugins: sf-api clients, the plugin list, ids, loggers, settings.
 
-`ctx.sfapi` maps a configured name to an sf-api `Client`; "default" (the facerouter's
-`--sfapi-url`) is always there, and `ctx.sfapi.gallery(name)` is a shortcut for the default
-client's gallery. `ctx.idgen()` is the sf-api client's id generator, so ids made by plugins and
-by the client never collide.
+As in FindFace, `ctx.sfapi` is one ready `Client` (the facerouter's `--sfapi-url`), so
+`ctx.sfapi['default']` is that server's gallery named "default" and `ctx.sfapi.detect(...)`,
+`ctx.sfapi.list_galleries()` work. Every configured server (the default one and those of
+`--sfapi NAME=URL`) is reachable by name in `ctx.sfapi_clients`. `ctx.idgen()` is the sf-api
+client's id generator, so ids made by plugins and by the client never collide.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.plugins._plugin import Plugin
     from app.sfapi_client import Client, Gallery
 
 #: The name of the client built from `--sfapi-url`.
@@ -25,7 +25,8 @@ PLUGIN_LOGGER = "sfdesk.plugin"
 
 
 class SFApiClients(Mapping[str, "Client"]):
-    """Read-only mapping of configured sf-api clients; always holds `DEFAULT_SFAPI`."""
+    """Read-only mapping of configured sf-api clients (`ctx.sfapi_clients`); always holds
+    `DEFAULT_SFAPI`, the client that is also `ctx.sfapi`."""
 
     def __init__(self, clients: Mapping[str, Client]) -> None:
         if DEFAULT_SFAPI not in clients:
@@ -55,20 +56,23 @@ class SFApiClients(Mapping[str, "Client"]):
 
 
 class PluginContext:
-    """What every plugin shares: `sfapi`, `plugins` (ordered by activation), `idgen()`,
-    `logger(name)`, and the plugin's table of the `--plugin-config` TOML file as `config(name)`
-    or, checked against defaults, `settings(name, defaults)`.
+    """What every plugin shares: `sfapi` (the default client), `sfapi_clients` (every client by
+    name), `plugins` (ordered by activation), `idgen()`, `logger(name)`, and the plugin's table of
+    the `--plugin-config` TOML file as `config(name)` or, checked against defaults,
+    `settings(name, defaults)`.
     """
 
     def __init__(
         self,
-        sfapi: SFApiClients,
+        sfapi_clients: SFApiClients,
         idgen: Callable[[], int],
         plugin_config: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        self.sfapi = sfapi
+        self.sfapi_clients = sfapi_clients
+        self.sfapi: Client = sfapi_clients.default
         self.idgen = idgen
-        self.plugins: OrderedDict[str, Plugin] = OrderedDict()
+        #: name -> what the plugin's `activate` returned (a `Plugin` or any object with hooks)
+        self.plugins: OrderedDict[str, Any] = OrderedDict()
         self._plugin_config = dict(plugin_config or {})
 
     def logger(self, plugin_name: str) -> logging.Logger:
@@ -97,4 +101,7 @@ class PluginContext:
         return merged
 
     def __repr__(self) -> str:
-        return f"PluginContext(sfapi={self.sfapi!r}, plugins={list(self.plugins)!r})"
+        return (
+            f"PluginContext(sfapi={self.sfapi!r}, sfapi_clients={self.sfapi_clients!r}, "
+            f"plugins={list(self.plugins)!r})"
+        )

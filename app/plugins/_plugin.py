@@ -1,8 +1,9 @@
 """The `Plugin` base class: the hooks a facerouter plugin implements, and their contract.
 
 A plugin module exposes `activate(app, ctx, plugin_name, plugin_source)` which returns an
-instance of a `Plugin` subclass (FindFace's `facerouter.plugin.Plugin`). For every frame the
-facerouter then calls, in this order:
+instance of a `Plugin` subclass (FindFace's `facerouter.plugin.Plugin`, importable under that
+name inside the facerouter) or any object with the same hooks. For every frame the facerouter
+then calls, in this order:
 
 1. `preprocess(request, labels)` on every plugin: which features it needs for this frame.
 2. one sf-api `detect` with the union of the requested features (on the normalized face with
@@ -22,11 +23,11 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from app.plugins._types import Feature, FrHTTPRequest
+from app.plugins._types import Feature, FrameBox, FrHTTPRequest
 
 if TYPE_CHECKING:
     from app.plugins._context import PluginContext
-    from app.sfapi_client import BBox, DetectFace
+    from app.sfapi_client import DetectFace
 
 
 class Plugin:
@@ -55,12 +56,13 @@ class Plugin:
         self,
         request: FrHTTPRequest,
         photo: bytes | None,
-        bbox: BBox,
+        bbox: FrameBox,
         event_id: int,
         detection: DetectFace,
     ) -> None:
         """Act on one detected face. `photo` is the full frame (None when the worker sent only
-        the normalized face), `bbox` the face's box in the frame, `event_id` a fresh id from
+        the normalized face), `bbox` the face's box in the frame (`[[x1, y1, x2, y2]]`, also
+        readable as `bbox.left`...), `event_id` a fresh id from
         `ctx.idgen()` (usable as a gallery face id), `detection` sf-api's `DetectFace` with
         the requested features; `detection.id` can be used as a search or enrollment source.
         """

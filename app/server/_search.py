@@ -3,7 +3,8 @@
 Query grammar (docs/protocol.md): `looks_like`, `threshold`, `id:gte|lte|in`,
 `meta:gte|lte|in|subset:<field>`, `limit`, `sort`, `page`, `ignore_errors`. Values of `:in` and
 `:subset` may repeat the key; numeric ones may also be comma lists. Filter values are typed by the
-gallery's meta schema. Listings page by keyset cursor; searches return one top-N page.
+gallery's meta schema. Listings page by keyset cursor on the id; searches page by a cursor on
+the last (cosine, id) returned (confidence descending, then id), each page as exact as the first.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.protocol import DEFAULT_CONFIDENCE, bad_param, cosine_from_confidence, parse_uint64
-from app.server._cursor import decode_cursor, encode_cursor, fingerprint
+from app.server._cursor import decode_cursor, decode_match_cursor, encode_cursor, fingerprint
 from app.server._params import flag, int_in_range, single
 from app.server._services import Services, services
 from app.server._sources import resolve
 from app.server._wire import face_json, gallery_param
-from app.storage import IdFilter, MetaFilter, MetaSchema, MetaType, MetaValue, Query, Sort
+from app.storage import (
+    After,
+    IdFilter,
+    MetaFilter,
+    MetaSchema,
+    MetaType,
+    MetaValue,
+    Query,
+    Sort,
+)
 
 _PLAIN = {"looks_like", "threshold", "limit", "sort", "page", "ignore_errors"}
 _OPS = ("gte", "lte", "in", "subset")
@@ -141,8 +151,9 @@ async def _search(
 ) -> Response:
     if single(params, "sort") not in (None, "-confidence"):
         raise bad_param("sort", params["sort"], "search results are sorted by -confidence")
-    if "page" in params:
-        raise bad_param("page", params["page"], "searches return a single page")
+    bound_to = fingerprint(common.gallery, _query_filters(params))
+    page = single(params, "page")
+    after = None if page is None else decode_match_cursor(page, bound_to)
     min_cosine = cosine_from_confidence(_threshold(params))
     source = await resolve(svc, looks_like, "looks_like")
     if min_cosine > 1.0:  # a confidence no cosine reaches (e.g. threshold=1): nothing matches
@@ -154,13 +165,24 @@ async def _search(
         probe_model_pack=source.model_pack,
         min_cosine=max(-1.0, min_cosine),
         sort="-confidence",
-        limit=common.limit,
+        limit=common.limit + 1,  # one more tells whether a next page exists
         ignore_errors=common.ignore_errors,
+        after_match=after,
     )
     result = await svc.searches.run(lambda: svc.storage.query(common.gallery, query))
-    cosines = result.cosines or ()
-    faces = [face_json(face, cos) for face, cos in zip(result.faces, cosines, strict=True)]
-    return JSONResponse({"faces": faces, "next_page": None})
+    hits = list(zip(result.faces, result.cosines or (), strict=True))
+    next_page = None
+    if len(hits) > common.limit:
+        hits = hits[: common.limit]
+        last, cosine = hits[-1]
+        next_page = encode_cursor("-confidence", After(cosine, last.id), bound_to)
+    faces = [face_json(face, cos) for face, cos in hits]
+    return JSONResponse({"faces": faces, "next_page": next_page})
+
+
+def _query_filters(params: QueryParams) -> list[tuple[str, str]]:
+    """The parameters a cursor is bound to: all but the page and its size."""
+    return [(k, v) for k, v in params.multi_items() if k not in ("page", "limit")]
 
 
 async def _listing(svc: Services, params: QueryParams, common: _Filters) -> Response:
@@ -170,8 +192,7 @@ async def _listing(svc: Services, params: QueryParams, common: _Filters) -> Resp
     if sort_text not in (None, "id", "-id"):
         raise bad_param("sort", sort_text, "a listing sorts by id or -id")
     sort: Sort = "-id" if sort_text == "-id" else "id"
-    filters = [(k, v) for k, v in params.multi_items() if k not in ("page", "limit")]
-    bound_to = fingerprint(common.gallery, filters)
+    bound_to = fingerprint(common.gallery, _query_filters(params))
     page = single(params, "page")
     query = Query(
         id_filter=common.id_filter,

@@ -15,7 +15,13 @@ Meta(n).subset(*vs)  meta:subset:n=v (one per value)
 from __future__ import annotations
 
 from app.sfapi_client._models import FaceId
-from app.sfapi_client._refs import detection_id, face_id, face_source, stored_face_id
+from app.sfapi_client._refs import (
+    detection_id,
+    face_id,
+    face_number_of,
+    face_source,
+    stored_face_id,
+)
 from app.sfapi_client._types import DetectionRef, FaceRef, FilterValue
 
 QueryParams = list[tuple[str, str]]
@@ -127,12 +133,15 @@ class Detection(Filter):
 class Face(Filter):
     """Faces similar to a stored face with confidence >= `threshold` (0..1).
 
-    `id` is a `Face`, a `FaceId`, or a bare face id meaning a face of the gallery being listed.
+    `id` is a `Face`, a `FaceId`, or a bare face id (an int or its decimal string, such as
+    `Face('101', 0.8)`) meaning a face of the gallery being listed.
     """
 
     def __init__(self, id: FaceRef, threshold: float) -> None:
-        # A bare id is resolved against the gallery being listed, so it is kept as given.
-        self._face: FaceId | int = id if isinstance(id, int) else stored_face_id(id)
+        # A bare id is resolved against the gallery being listed, so it is kept as a number.
+        self._face: FaceId | int = (
+            face_number_of(id) if isinstance(id, int | str) else stored_face_id(id)
+        )
         super().__init__([("threshold", _threshold(threshold))])
 
     def query(self, gallery: str) -> QueryParams:

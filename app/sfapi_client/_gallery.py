@@ -104,7 +104,9 @@ class Gallery:
         """One page of the faces matching all `filters` (a list, ANDed).
 
         `sort` is "id", "-id" or, with a similarity filter, "-confidence" (the default then).
-        Pass the result's `next_page` as `page` to continue; `list_all` does that for you.
+        Pass the result's `next_page` as `page` (with the same filters) to continue, also
+        through similarity search results (confidence descending, then id); `list_all` does
+        that for you.
         """
         params = [param for f in filters or () for param in f.query(self.name)]
         params.append(("limit", str(limit)))
@@ -131,7 +133,8 @@ class Gallery:
         ignore_errors: bool = False,
         timeout: float | None = None,
     ) -> AsyncIterator[Face]:
-        """Every matching face, following `next_page` (`limit` is the page size).
+        """Every matching face, following `next_page` (`limit` is the page size); with a
+        similarity filter every match, best first.
 
         `async for face in gallery.list_all(filters=[...]): ...`
         """

@@ -7,8 +7,9 @@ from typing import Any
 
 from app.sfapi_client._models import DetectFace, Face, FaceId, MetaValue
 
-#: A face of a gallery: the `Face` itself, its `FaceId`, or the bare uint64 id.
-FaceRef = Face | FaceId | int
+#: A face of a gallery: the `Face` itself, its `FaceId`, or the bare uint64 id (an int or, as
+#: FindFace allows, its decimal string such as "101").
+FaceRef = Face | FaceId | int | str
 
 #: A cached detection: the `DetectFace` from `Client.detect(facen=True)` or its id string.
 DetectionRef = DetectFace | str

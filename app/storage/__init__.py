@@ -10,6 +10,7 @@ from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
 from app.storage._lock import LockHolder, StoreInUse, StoreLock, read_holder
 from app.storage._postgres_migrate import GalleryCopy, migrate, open_location
+from app.storage._ranking import After
 from app.storage._sqlite import SQLiteStorage
 from app.storage._types import (
     IdFilter,
@@ -48,6 +49,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "After",
     "GalleryCopy",
     "IdFilter",
     "LockHolder",

@@ -29,6 +29,7 @@ from app.storage import _candidates
 from app.storage._candidates import CandidateIndex
 from app.storage._checks import check_filters
 from app.storage._columns import Column, Mask, new_column
+from app.storage._ranking import MARGIN, After, maybe_after, rank, surely_after
 from app.storage._types import IdFilter, MetaFilter, MetaSchema, MetaValue, Sort
 
 Vectors = npt.NDArray[np.float32]
@@ -258,8 +259,10 @@ class GalleryIndex:
         meta_filters: Sequence[MetaFilter],
         min_cosine: float,
         limit: int,
+        after: After | None = None,
     ) -> list[tuple[int, float]]:
-        """(id, cosine) of the best `limit` faces with cosine >= min_cosine; ties by id."""
+        """(id, cosine) of the best `limit` faces with cosine >= min_cosine, ties by id,
+        strictly after `after` (the cosines are `_ranking`'s exact ones)."""
         with self.lock:
             n, ids, vectors, candidates = self.n, self.ids, self.vectors, self.candidates
             mask = self._mask(n, id_filter, meta_filters)
@@ -271,9 +274,9 @@ class GalleryIndex:
             slots, scores = _exact(vectors, n, mask, passing, probe)
         else:
             slots, scores = self._two_stage(
-                candidates, vectors, n, mask, passing, probe, min_cosine, limit
+                candidates, vectors, n, mask, passing, probe, min_cosine, limit, after
             )
-        return _best(ids, slots, scores, min_cosine, limit)
+        return _best(ids, vectors, slots, scores, probe, min_cosine, limit, after)
 
     def _two_stage(
         self,
@@ -285,6 +288,7 @@ class GalleryIndex:
         probe: Vectors,
         min_cosine: float,
         limit: int,
+        after: After | None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         covered = min(candidates.count, n)
         # Slots the codes do not cover yet (a catch-up in progress) are always scored exactly.
@@ -302,7 +306,8 @@ class GalleryIndex:
             found = found[found < covered]
             found = found[mask[found]]
             scores = vectors[found] @ probe
-            cutoff = _cutoff(np.concatenate([scores, uncoded_scores]), min_cosine, limit)
+            seen = np.concatenate([scores, uncoded_scores])
+            cutoff = _cutoff(seen[surely_after(seen, after)], min_cosine, limit) - MARGIN
             # Every face the codes did not propose scores below `lowest` approximately; done
             # once that is below what a face reaching the cutoff can score (calibrated bound).
             if lowest < candidates.lowest_match_score(cutoff):
@@ -336,13 +341,17 @@ def _cutoff(scores: npt.NDArray[np.float32], min_cosine: float, limit: int) -> f
 
 def _best(
     ids: npt.NDArray[np.uint64],
+    vectors: Vectors,
     slots: npt.NDArray[np.int64],
     scores: npt.NDArray[np.float32],
+    probe: Vectors,
     min_cosine: float,
     limit: int,
+    after: After | None,
 ) -> list[tuple[int, float]]:
-    # Compare as float64 so "cosine >= threshold" holds for the returned float32 values exactly.
-    keep = scores.astype(np.float64) >= max(min_cosine, _cutoff(scores, min_cosine, limit))
-    slots, scores = slots[keep], scores[keep]
-    order = np.lexsort((ids[slots], -scores))[:limit]
-    return [(int(ids[slots[i]]), float(scores[i])) for i in order]
+    # The scan scores pick the rows that can make the page (the limit-th best of those surely
+    # after the bound, less the margin); `rank` scores those exactly and orders them.
+    cutoff = _cutoff(scores[surely_after(scores, after)], min_cosine, limit) - MARGIN
+    keep = (scores.astype(np.float64) >= cutoff) & maybe_after(scores, after)
+    slots = slots[keep]
+    return rank(ids[slots], vectors[slots], probe, min_cosine, after, limit)

@@ -50,7 +50,13 @@ from app.storage._meta import (
     schema_to_json,
 )
 from app.storage._postgres_index import build_index, drop_index, index_state
-from app.storage._postgres_search import PostgresTuning, SearchPath, search_rows, wants_index
+from app.storage._postgres_search import (
+    _RESCORE_EXTRA,
+    PostgresTuning,
+    SearchPath,
+    search_rows,
+    wants_index,
+)
 from app.storage._postgres_sql import (
     COPY_FACES,
     SCHEMA_VERSION,
@@ -61,6 +67,7 @@ from app.storage._postgres_sql import (
     to_sql_id,
     where,
 )
+from app.storage._ranking import MARGIN, page_complete, rank
 from app.storage._types import (
     IdFilter,
     MetaSchema,
@@ -460,35 +467,54 @@ class PostgresStorage(Storage):
         ):
             indexed = self._build(target.gid, target.dim)
         filtered = bool(query.meta_filters) or query.id_filter != IdFilter()
-        path, rows = search_rows(
-            conn,
-            indexed,
-            target.gid,
-            target.dim,
-            condition,
-            params,
-            filtered,
-            _to_wire(probe),
-            query.min_cosine,
-            query.limit,
-            self.tuning,
-        )
-        with self._paths_lock:
-            self.paths[path] += 1
-        if not rows:
+        wire = _to_wire(probe)
+        after = query.after_match
+        if after is not None:  # only rows that can lie after the previous page's last face
+            condition = sql.SQL("{} AND (vector <#> %s::vector) >= %s").format(condition)
+            params = [*params, wire, -(after.cosine + MARGIN)]
+        fetch = query.limit
+        while True:
+            path, rows = search_rows(
+                conn,
+                indexed,
+                target.gid,
+                target.dim,
+                condition,
+                params,
+                filtered,
+                wire,
+                query.min_cosine,
+                fetch,
+                self.tuning,
+            )
+            with self._paths_lock:
+                self.paths[path] += 1
+            vectors = np.stack([_from_wire(row[3]) for row in rows]) if rows else None
+            # The exact paths read the best `fetch + 64` rows: enough unless many rows sit within
+            # the float margin of the page's end (duplicates of one face); then read more.
+            if (
+                vectors is None
+                or path.startswith("hnsw")
+                or page_complete(
+                    vectors @ probe,
+                    len(rows) < fetch + _RESCORE_EXTRA,
+                    query.min_cosine,
+                    after,
+                    query.limit,
+                )
+            ):
+                break
+            fetch *= 4
+        if vectors is None:
             return QueryResult(faces=(), cosines=())
-        vectors = np.stack([_from_wire(row[3]) for row in rows])
-        scores = vectors @ probe
         ids = [from_sql_id(row[0]) for row in rows]
-        order = sorted(
-            (r for r in range(len(rows)) if float(scores[r]) >= query.min_cosine),
-            key=lambda r: (-scores[r], ids[r]),
-        )[: query.limit]
+        hits = rank(ids, vectors, probe, query.min_cosine, after, query.limit)
+        by_id = {face_id: row for face_id, row in zip(ids, rows, strict=True)}
         return QueryResult(
             faces=tuple(
-                self._stored(target, rows[r][0], rows[r][1], rows[r][2], None) for r in order
+                self._stored(target, by_id[i][0], by_id[i][1], by_id[i][2], None) for i, _ in hits
             ),
-            cosines=tuple(float(scores[r]) for r in order),
+            cosines=tuple(cosine for _, cosine in hits),
         )
 
     # ------------------------------------------------------------------ HNSW indexes

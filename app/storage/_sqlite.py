@@ -412,7 +412,9 @@ class SQLiteStorage(Storage):
             return QueryResult(faces=(), cosines=())
         check_probe_pack(query, target.name, target.model_pack)
         probe = unit_rows([query.probe], "looks_like", index.dim)[0]
-        hits = index.search(probe, query.id_filter, meta_filters, query.min_cosine, query.limit)
+        hits = index.search(
+            probe, query.id_filter, meta_filters, query.min_cosine, query.limit, query.after_match
+        )
         faces = self._fetch(target, [face_id for face_id, _ in hits])
         # A face deleted between the scan and the fetch is left out.
         kept = [(faces[i], cos) for i, cos in hits if i in faces]

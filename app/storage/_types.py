@@ -14,6 +14,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from app.storage._ranking import After
+
 MetaValue = int | str | list[str] | list[int]
 Sort = Literal["id", "-id", "-confidence"]
 
@@ -95,8 +97,10 @@ class Query:
     """A listing or a similarity search over one gallery.
 
     With `probe` (a unit vector) it is a search: only faces with cosine >= `min_cosine` are
-    returned, best first (`sort` "-confidence"), and `after` is ignored. Without it, faces are
-    listed by id in `sort` order, continuing after the id `after` (keyset pagination).
+    returned, best first (`sort` "-confidence", ties by id), continuing strictly after
+    `after_match` (the last (cosine, id) of the previous page; `_ranking`), and `after` is
+    ignored. Without it, faces are listed by id in `sort` order, continuing after the id `after`
+    (keyset pagination).
     """
 
     id_filter: IdFilter = field(default_factory=IdFilter)
@@ -108,6 +112,7 @@ class Query:
     limit: int = 1000
     after: int | None = None
     ignore_errors: bool = False
+    after_match: After | None = None
 
 
 @dataclass(frozen=True, eq=False)

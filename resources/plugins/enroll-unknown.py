@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from app.plugins import BBox, Feature, FrHTTPRequest, Plugin, PluginContext
+from app.plugins import Feature, FrameBox, FrHTTPRequest, Plugin, PluginContext
 from app.protocol import DEFAULT_CONFIDENCE, check_gallery_name
 from app.sfapi_client import Conflict, DetectFace, GalleryNotFound
 from app.sfapi_client.filters import Detection
@@ -63,7 +63,7 @@ class EnrollUnknown(Plugin):
         self,
         request: FrHTTPRequest,
         photo: bytes | None,
-        bbox: BBox,
+        bbox: FrameBox,
         event_id: int,
         detection: DetectFace,
     ) -> None:

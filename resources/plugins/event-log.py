@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.common import user_data_dir
-from app.plugins import FEATURES, BBox, Feature, FrHTTPRequest, Plugin, PluginContext
+from app.plugins import FEATURES, Feature, FrameBox, FrHTTPRequest, Plugin, PluginContext
 from app.sfapi_client import DetectFace
 
 DEFAULTS: Mapping[str, Any] = {"path": "", "features": ["gender", "age"]}
@@ -51,7 +51,7 @@ class EventLog(Plugin):
         self,
         request: FrHTTPRequest,
         photo: bytes | None,
-        bbox: BBox,
+        bbox: FrameBox,
         event_id: int,
         detection: DetectFace,
     ) -> None:
@@ -61,7 +61,7 @@ class EventLog(Plugin):
             "cam_id": params.cam_id,
             "timestamp": params.timestamp.isoformat(),
             "labels": params.labels,
-            "bbox": list(bbox),
+            "bbox": [bbox.left, bbox.top, bbox.right, bbox.bottom],
             "bs_type": params.bs_type,
             "detection_id": detection.id,
             "features": detection.features,

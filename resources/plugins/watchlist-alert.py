@@ -39,7 +39,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx  # plugins are user code outside app/: any library will do
 
-from app.plugins import BBox, Feature, FrHTTPRequest, Plugin, PluginContext
+from app.plugins import Feature, FrameBox, FrHTTPRequest, Plugin, PluginContext
 from app.protocol import DEFAULT_CONFIDENCE, check_gallery_name
 from app.sfapi_client import DetectFace, Face, GalleryNotFound
 from app.sfapi_client.filters import Detection
@@ -176,7 +176,7 @@ class WatchlistAlert(Plugin):
         self,
         request: FrHTTPRequest,
         photo: bytes | None,
-        bbox: BBox,
+        bbox: FrameBox,
         event_id: int,
         detection: DetectFace,
     ) -> None:
@@ -194,7 +194,7 @@ class WatchlistAlert(Plugin):
             "cam_id": params.cam_id,
             "timestamp": params.timestamp.isoformat(),
             "labels": params.labels,
-            "bbox": list(bbox),
+            "bbox": [bbox.left, bbox.top, bbox.right, bbox.bottom],
             "detection": {"id": detection.id, "features": detection.features},
             "match": {
                 "gallery": match.id.gallery,

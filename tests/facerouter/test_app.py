@@ -1,7 +1,7 @@
 """The frame endpoint in process: decoding, the detect call, plugin dispatch, errors, recording.
 
-The sf-api client is a fake (the facerouter's neighbour); plugins, HTTP handling and the
-pipeline are the real ones, driven over httpx's ASGI transport.
+The sf-api client is a fake (the facerouter's neighbour); plugins, the tornado HTTP server (on
+a loopback port, in the test's event loop) and the pipeline are the real ones.
 """
 
 from __future__ import annotations
@@ -26,16 +26,19 @@ from fr_fakes import (
 
 from app.facerouter._record import read_recording
 from app.facerouter._replay import replay
+from app.facerouter._serve import Listener, bind
 from app.facerouter._stack import Facerouter, FacerouterSettings
 from app.facerouter._wire import RawPart, encode_multipart
 from app.sfapi_client import BadParam, SFApiMalformedResponseError, StorageError
 
 
 class Harness:
-    """A started facerouter on a fake client, and an httpx client talking to it in process."""
+    """A started facerouter on a fake client, listening on loopback, and an httpx client."""
 
-    def __init__(self, router: Facerouter, fake: FakeClient, http: httpx.AsyncClient) -> None:
-        self.router, self.fake, self.http = router, fake, http
+    def __init__(
+        self, router: Facerouter, fake: FakeClient, listener: Listener, http: httpx.AsyncClient
+    ) -> None:
+        self.router, self.fake, self.listener, self.http = router, fake, listener, http
 
     def plugin(self, name: str = "recording") -> Any:
         return self.router.ctx.plugins[name]
@@ -72,14 +75,16 @@ async def make_harness(
             ),
             clients={"default": fake},  # type: ignore[dict-item]
         )
-        transport = httpx.ASGITransport(app=router.app)
-        http = httpx.AsyncClient(transport=transport, base_url="http://facerouter")
-        opened.append(Harness(router, fake, http))
+        listener = Listener(router, bind("127.0.0.1", 0))
+        http = httpx.AsyncClient(base_url=listener.url, timeout=30)
+        opened.append(Harness(router, fake, listener, http))
         return opened[-1]
 
     yield make
     for harness in opened:
         await harness.http.aclose()
+        await harness.listener.stop()
+        harness.listener.sock.close()
         await harness.router.aclose()
 
 
@@ -101,7 +106,18 @@ async def test_a_frame_reaches_the_plugins_with_decoded_params(make_harness: Any
     assert request.ctx is h.router.ctx and request.method == "POST"
     [(request2, photo, bbox, event_id, detection)] = plugin.processed
     assert request2 is request and photo == params.photo
-    assert bbox.left == 812 and list(bbox) == [812, 140, 955, 283]
+    assert bbox.left == 812 and bbox == [[812, 140, 955, 283]] and bbox[0][3] == 283
+    # `request` is tornado's HTTPServerRequest, with what tornado documents on it.
+    from tornado.httputil import HTTPServerRequest
+
+    assert isinstance(request, HTTPServerRequest)
+    assert request.files["photo"][0].body == params.photo
+    assert request.files["photo"][0].filename == "frame.jpg"
+    assert request.body_arguments["cam_id"] == [b"gate-2"] == request.arguments["cam_id"]
+    assert request.headers["Content-Type"].startswith("multipart/form-data")
+    assert len(request.body) == int(request.headers["Content-Length"])
+    assert request.uri == "/v0/frame" and request.path == "/v0/frame"
+    assert request.host.startswith("127.0.0.1:") and request.remote_ip == "127.0.0.1"
     assert event_id == body["event_id"]
     assert detection.id == "det-1"
     # The normalized face went to sf-api with the normalized detector and the asked features.
@@ -152,25 +168,27 @@ async def test_photo_only_frames_use_the_detector_and_the_best_overlapping_face(
             face("off", 900, 100, 1000, 200),
         ]
     )
-    h = await make_harness(fake=fake)
+    h = await make_harness(fake=fake, detector="nnd")
     parts = [p for p in good_parts() if p.name != "face0"]
     assert (await h.post(parts)).json()["detections"] == 3
     [call] = fake.detect_calls
     assert call["image"] == b"\xff\xd8jpeg-bytes" and call["detector"] == "nnd"
     [(_, photo, bbox, _, detection)] = h.plugin().processed
-    assert detection.id == "near" and tuple(bbox) == (812, 140, 955, 283)
+    assert detection.id == "near" and bbox == [[812, 140, 955, 283]]
 
 
-async def test_photo_only_frames_are_refused_without_a_detector(make_harness: Any) -> None:
-    h = await make_harness(detector="")
+async def test_photo_only_frames_are_refused_by_default_as_in_findface(
+    make_harness: Any,
+) -> None:
+    h = await make_harness()  # FindFace's default `detector` is empty: such frames are refused
     response = await h.post([p for p in good_parts() if p.name != "face0"])
     assert response.status_code == 400
     assert response.json()["param"] == "face0"
-    assert h.fake.detect_calls == [] and h.plugin().processed == []
+    assert h.fake.detect_calls == [] and h.plugin().preprocessed == []
 
 
 async def test_no_matching_face_means_no_process(make_harness: Any) -> None:
-    h = await make_harness(fake=FakeClient([face("elsewhere", 0, 0, 10, 10)]))
+    h = await make_harness(fake=FakeClient([face("elsewhere", 0, 0, 10, 10)]), detector="nnd")
     response = await h.post([p for p in good_parts() if p.name != "face0"])
     assert response.json() == {"event_id": None, "detections": 1}
     assert h.plugin().processed == []
@@ -226,20 +244,25 @@ async def test_frames_are_accepted_on_any_path_and_status_lists_plugins(
     assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
 
 
-async def test_plugins_may_add_routes_to_the_app(make_harness: Any) -> None:
+async def test_plugins_may_add_handlers_to_the_tornado_app(make_harness: Any) -> None:
     plugin = """
-from starlette.responses import PlainTextResponse
-from app.plugins import Plugin
+import tornado.web
+from facerouter.plugin import Plugin
 
 def activate(app, ctx, plugin_name, plugin_source):
-    async def hello(request):
-        return PlainTextResponse("hi from " + plugin_name)
-    app.add_route("/hello", hello, methods=["GET", "POST"])
+    class Hello(tornado.web.RequestHandler):
+        def get(self):
+            self.write("hi from " + plugin_name)
+        def post(self):
+            self.write("posted " + self.request.body.decode())
+    app.add_handlers(r".*", [(r"/hello", Hello)])
     return Plugin(ctx)
 """
     h = await make_harness({"greeter": plugin})
     assert (await h.http.get("/hello")).text == "hi from greeter"
-    assert (await h.http.post("/hello")).text == "hi from greeter"
+    assert (await h.http.post("/hello", content=b"x")).text == "posted x"
+    # Paths the plugin does not claim still take frames.
+    assert (await h.post(good_parts(), path="/elsewhere")).status_code == 200
 
 
 MALFORMED_BODIES: dict[str, tuple[dict[str, str], bytes, str]] = {

@@ -16,7 +16,8 @@ import pytest
 from fr_fakes import good_parts
 
 from app.common import resources_dir
-from app.facerouter._wire import decode_frame
+from app.facerouter._record import RecordedFrame
+from app.facerouter._replay import replayed_request
 from app.plugins import (
     FrHTTPRequest,
     Outcome,
@@ -85,14 +86,15 @@ async def load(name: str, config: dict[str, Any]) -> tuple[PluginManager, FakeCl
 
 
 def request(ctx: PluginContext, **overrides: Any) -> FrHTTPRequest:
-    return FrHTTPRequest("POST", "/v0/frame", {}, decode_frame(good_parts(**overrides)), ctx)
+    # The same tornado request the replay tool builds for a recorded frame.
+    return replayed_request(RecordedFrame(Path("."), "/v0/frame", good_parts(**overrides)), ctx)
 
 
 async def frame(manager: PluginManager, det: DetectFace, **overrides: Any) -> dict[str, Outcome]:
     req = request(manager.ctx, **overrides)
     wanted = await manager.preprocess(req)
     return await manager.process(
-        wanted, req, req.params.photo, req.params.face_bbox, manager.ctx.idgen(), det
+        wanted, req, req.params.photo, req.params.bbox, manager.ctx.idgen(), det
     )
 
 

@@ -19,10 +19,14 @@ async def test_clients_come_from_the_url_options() -> None:
         )
     )
     try:
-        assert {name: client.url for name, client in router.ctx.sfapi.items()} == {
+        assert {name: client.url for name, client in router.ctx.sfapi_clients.items()} == {
             "default": "http://127.0.0.1:18411",
             "backup": "http://127.0.0.1:18412",
         }
+        # As in FindFace, ctx.sfapi is the default client and indexing it names a gallery.
+        assert router.ctx.sfapi is router.ctx.sfapi_clients["default"]
+        gallery = router.ctx.sfapi["default"]
+        assert gallery.name == "default" and gallery.client is router.ctx.sfapi
         assert router.ctx.idgen() > 0
         assert "18411" in repr(router)
     finally:

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from app.plugins import (
     BBox,
+    FrameBox,
     FrameParams,
     FrHTTPRequest,
     Outcome,
@@ -85,11 +87,13 @@ def request_for(ctx: PluginContext, labels: dict[str, str] | None = None) -> FrH
     params = FrameParams(
         cam_id="cam",
         timestamp=datetime(2024, 6, 10, tzinfo=UTC),
-        bbox=[[1, 2, 30, 40]],
+        bbox=FrameBox([[1, 2, 30, 40]]),
         face0=b"png",
         labels=labels or {},
     )
-    return FrHTTPRequest("POST", "/v0/frame", {}, params, ctx)
+    # Stands in for the tornado request the facerouter builds (only what the manager reads).
+    request: Any = SimpleNamespace(method="POST", path="/v0/frame", params=params, ctx=ctx)
+    return cast(FrHTTPRequest, request)
 
 
 async def load(ctx: PluginContext, directory: Path, timeout: float = 10.0) -> PluginManager:

@@ -207,6 +207,9 @@ class FakeStorage(Storage):
         if query.probe is not None:
             scored = [(float(np.dot(f.vector, query.probe)), f) for f in faces]  # type: ignore[arg-type]
             scored = [s for s in scored if s[0] >= query.min_cosine]
+            if query.after_match is not None:  # strictly after (cosine, id), as the storages
+                bound = (-query.after_match.cosine, query.after_match.id)
+                scored = [s for s in scored if (-s[0], s[1].id) > bound]
             scored.sort(key=lambda s: (-s[0], s[1].id))
             top = scored[: query.limit]
             return QueryResult(

@@ -674,6 +674,73 @@ def test_search_orders_by_confidence_and_applies_threshold(filled: FakeApp) -> N
     error_of(c.get("/v2/galleries/nope/faces"), ErrorCode.GALLERY_NOT_FOUND)
 
 
+def _search_pages(
+    c: Any, params: dict[str, str], limit: int
+) -> tuple[list[tuple[int, float]], list[str]]:
+    hits: list[tuple[int, float]] = []
+    cursors: list[str] = []
+    page: str | None = None
+    for _ in range(100):  # bounded: 25 faces
+        query = {**params, "limit": str(limit), **({"page": page} if page else {})}
+        response = c.get("/v2/galleries/g/faces", params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        hits += [(f["id"]["face"], f["confidence"]) for f in body["faces"]]
+        page = body["next_page"]
+        if page is None:
+            return hits, cursors
+        cursors.append(page)
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7, 25])
+def test_search_results_page_in_confidence_then_id_order(filled: FakeApp, limit: int) -> None:
+    c = filled.client
+    params = {"looks_like": "faces/g/70", "threshold": "0"}
+    whole = c.get("/v2/galleries/g/faces", params={**params, "limit": "1000"}).json()
+    assert whole["next_page"] is None
+    expected = [(f["id"]["face"], f["confidence"]) for f in whole["faces"]]
+    assert len(expected) == 25
+    hits, cursors = _search_pages(c, params, limit)
+    assert hits == expected  # the same faces, the same confidences, once each, in order
+    assert [(-conf, face) for face, conf in hits] == sorted((-conf, face) for face, conf in hits)
+    assert len(cursors) == (25 - 1) // limit
+    # With a threshold the pages stop where the matches do; with filters they stay inside them.
+    strict, _ = _search_pages(c, {"looks_like": "faces/g/70", "threshold": "0.99"}, 1)
+    assert [face for face, _ in strict] == [70]
+    odd, _ = _search_pages(c, {**params, "meta:in:tags": "odd"}, 2)
+    assert [h for h in expected if (h[0] // 10) % 2 == 1] == odd
+
+
+def test_search_cursor_is_bound_to_its_search(filled: FakeApp) -> None:
+    c = filled.client
+    params = {"looks_like": "faces/g/70", "threshold": "0", "limit": "2"}
+    page = c.get("/v2/galleries/g/faces", params=params).json()["next_page"]
+    assert page
+    for other in (
+        {"looks_like": "faces/g/80"},
+        {"threshold": "0.1"},
+        {"meta:in:tags": "odd"},
+        {"looks_like": None, "threshold": None},  # a listing cannot continue a search
+    ):
+        query = {k: v for k, v in {**params, **other, "page": page}.items() if v is not None}
+        error_of(c.get("/v2/galleries/g/faces", params=query), ErrorCode.BAD_PARAM, "page")
+    listing_page = c.get("/v2/galleries/g/faces", params={"limit": "2"}).json()["next_page"]
+    error_of(
+        c.get("/v2/galleries/g/faces", params={**params, "page": listing_page}),
+        ErrorCode.BAD_PARAM,
+        "page",
+    )
+    for forged_after in ([float("nan"), 10], [0.5], [2.0, 10], ["0.5", 10], [0.5, -1], 10):
+        doc = {"v": 1, "sort": "-confidence", "after": forged_after, "f": "x"}
+        forged = base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+        error_of(
+            c.get("/v2/galleries/g/faces", params={**params, "page": forged}),
+            ErrorCode.BAD_PARAM,
+            "page",
+        )
+
+
 def test_verify_compares_two_references(filled: FakeApp) -> None:
     c = filled.client
     det = detect(filled, seed=7)["faces"][0]["id"]

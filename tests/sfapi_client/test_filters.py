@@ -23,9 +23,9 @@ def test_oneof_needs_a_value() -> None:
         lambda: filters.Meta("a").gte(1.5),
         lambda: filters.Meta("a").subset(None),
         lambda: filters.Detection(5, 0.5),
-        lambda: filters.Face("17", 0.5),
+        lambda: filters.Face(17.0, 0.5),
     ],
-    ids=["id-str", "id-bool", "meta-float", "meta-none", "detection-int", "face-str"],
+    ids=["id-str", "id-bool", "meta-float", "meta-none", "detection-int", "face-float"],
 )
 def test_wrong_value_types_are_refused(make: object) -> None:
     with pytest.raises(TypeError):

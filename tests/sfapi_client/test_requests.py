@@ -443,8 +443,27 @@ async def test_a_face_of_another_gallery_is_refused(fake: Fake) -> None:
     with pytest.raises(ValueError, match="not a face of gallery 'g'"):
         await fake.client.gallery("g").get(FaceId("other", 17))
     with pytest.raises(TypeError):
-        await fake.client.gallery("g").get("17")  # type: ignore[arg-type]
+        await fake.client.gallery("g").get(17.0)  # type: ignore[arg-type]
+    for bad in ("17a", "-17", "", "1" * 21, "١٧"):  # only decimal uint64 strings
+        with pytest.raises(ValueError, match="decimal uint64"):
+            await fake.client.gallery("g").get(bad)
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("method", ["get", "update", "delete", "normalized"])
+async def test_string_face_ids_work_as_findface_allows(fake: Fake, method: str) -> None:
+    """FindFace scripts write gallery.update('101', ...) and filters.Face('101', t)."""
+    if method == "normalized":
+        fake.reply(content=b"png", headers={"content-type": "image/png"})
+    elif method == "delete":
+        fake.reply(status=204)
+    else:
+        fake.reply(json={"id": 101, "features": {}, "meta": {}})
+    call = getattr(fake.client.gallery("g"), method)
+    await (call("101", meta={"name": "x"}) if method == "update" else call("101"))
+    assert fake.last.url.path.startswith("/v2/galleries/g/faces/101")
+    assert filters.Face("101", 0.5) == filters.Face(101, 0.5)
+    assert filters.Face(FaceId("g", "101"), 0.5).query("x")[0] == ("looks_like", "faces/g/101")
 
 
 async def test_a_bare_int_face_id_on_the_wire_is_accepted(fake: Fake) -> None:

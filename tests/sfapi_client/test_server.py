@@ -442,6 +442,34 @@ async def test_paging_over_a_gallery_larger_than_a_page(
     assert [f.id.face async for f in gallery.list_all(ignore_errors=True)] == every
 
 
+async def test_paging_through_search_results(gallery: Gallery, enrolled: Enrolled) -> None:
+    """Code that follows `next_page` of a search gets every match once, best first."""
+    probe, *known = enrolled.obama
+    for i, det in enumerate([*known, *enrolled.biden], start=1):
+        for copy in range(3):  # copies tie on the confidence: the id orders them
+            await gallery.add(100 * copy + i, det, meta={"name": f"p{i}"})
+    match = [filters.Detection(probe, 0.0)]
+    whole = await gallery.list(filters=match)
+    assert whole.next_page is None and len(whole) == 3 * (len(known) + len(enrolled.biden))
+    pages = []
+    page = await gallery.list(filters=match, limit=4)
+    for _ in range(len(whole)):
+        pages.append(page)
+        if page.next_page is None:
+            break
+        page = await gallery.list(filters=match, limit=4, page=page.next_page)
+    assert [len(p) for p in pages[:-1]] == [4] * (len(pages) - 1)
+    paged = [(f.id, f.confidence) for p in pages for f in p]
+    assert paged == [(f.id, f.confidence) for f in whole]
+    every = [f.id async for f in gallery.list_all(filters=match, limit=5)]
+    assert every == [f.id for f in whole]
+    # A string face id, as FindFace scripts pass it, pages the same way.
+    by_face = [f.id async for f in gallery.list_all(filters=[filters.Face("1", 0.0)], limit=3)]
+    assert by_face[0] == FaceId(gallery.name, 1) and len(by_face) == len(whole)
+    updated = await gallery.update("101", meta={"name": "renamed"})
+    assert updated.id.face == 101 and (await gallery.get("101")).meta["name"] == "renamed"
+
+
 # ------------------------------------------------------------------ errors
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from storage_helpers import (
 )
 
 from app.storage import (
+    After,
     IdFilter,
     MetaFilter,
     MetaValue,
@@ -397,3 +399,54 @@ def test_property_search_equals_exact_scan(
     rng = np.random.default_rng(probe_row)
     probe = (data.probes[probe_row] + rng.normal(0, noise, 512)).astype(np.float32)
     _check(store, data, probe, min_cosine, limit, filters=tuple(filters))
+
+
+def _pages(
+    store: Storage, query: Query, size: int, gallery: str = "g", most: int = 1000
+) -> list[list[int]]:
+    """The first `most` pages of `query` in pages of `size`, each continuing after the last."""
+    pages: list[list[int]] = []
+    after: After | None = None
+    for _ in range(most):
+        page = replace(query, limit=size, after_match=after)
+        result = store.query(gallery, page)
+        assert result.cosines is not None
+        hits = list(zip((f.id for f in result.faces), result.cosines, strict=True))
+        if not hits:
+            break
+        pages.append([i for i, _ in hits])
+        after = After(hits[-1][1], hits[-1][0])
+    return pages
+
+
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_search_pages_continue_after_the_last_face_exactly(
+    big: tuple[Storage, Gallery], size: int
+) -> None:
+    store, data = big
+    passing = data.passing(IdFilter(), ())
+    for probe, min_cosine in ((data.probes[3], 0.5), (data.probes[4], 0.3)):
+        query = Query(probe=probe, probe_model_pack=PACK, min_cosine=min_cosine, sort="-confidence")
+        pages = _pages(store, query, size, most=40)
+        flat = [i for page in pages for i in page]
+        whole = [i for i, _ in _hits(store, replace(query, limit=10_000))]
+        truth = exact_search(data.ids, data.vectors, passing, probe, min_cosine, 10_000)
+        assert sorted(whole) == sorted(i for i, _ in truth)
+        assert flat == whole[: len(flat)] and len(flat) == min(len(whole), 40 * size)
+        assert all(len(page) == size for page in pages[:-1])
+
+
+def test_search_pages_through_identical_faces(open_any: Callable[[], Storage]) -> None:
+    """300 faces with one vector (a person enrolled over and over) tie on the cosine: pages
+    order them by id and never repeat or skip one, past the storage's read-ahead."""
+    store = open_any()
+    rng = np.random.default_rng(5)
+    others = unit_rows(rng, 200)
+    same = others[0]
+    store.create_gallery("dups")
+    faces = [NewFace(10_000 + i, same, PACK, {}, {}) for i in range(300)]
+    faces += [NewFace(i + 1, others[i], PACK, {}, {}) for i in range(1, 200)]
+    store.add_faces_bulk("dups", faces)
+    query = Query(probe=same, probe_model_pack=PACK, min_cosine=0.9, sort="-confidence")
+    pages = _pages(store, query, 40, "dups")
+    assert [i for page in pages for i in page] == list(range(10_000, 10_300))

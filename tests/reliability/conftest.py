@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from reliability_harness import Start  # noqa: E402
+from reliability_harness import Start, reap  # noqa: E402
 from server_harness import ServerProcess, spawn_server  # noqa: E402
 
 
@@ -33,11 +33,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Start]:
 
     yield start
     for server in started:
-        if server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait(10)
-        if server.proc.stdout is not None:
-            server.proc.stdout.close()
+        reap(server)
 
 
 @pytest.fixture(scope="module")

@@ -10,28 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api_checks import error_body_problem
-from reliability_harness import Start, write_config
-from server_harness import Http, Reply
-
-from app.protocol import ErrorCode
-
-
-def refused_naming(reply: Reply, param: str) -> None:
-    assert error_body_problem(reply.status, reply.body) is None, reply.body
-    assert (reply.json["code"], reply.json["param"]) == (ErrorCode.BAD_PARAM.value, param), (
-        reply.body
-    )
+from reliability_harness import Start, detection, refused_naming, write_config
+from server_harness import Http
 
 
 def port_of(http: Http) -> int:
     return int(http.url.rsplit(":", 1)[1])
-
-
-def detection(http: Http, faces_dir: Path) -> str:
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    reply = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    return f"detection:{reply.json['faces'][0]['id']}"
 
 
 def test_rebinding_host_names_are_refused_without_a_token(
@@ -67,7 +51,7 @@ def test_rebinding_host_names_are_refused_without_a_token(
 def test_cross_origin_writes_are_refused(start_server: Start, faces_dir: Path) -> None:
     http = start_server().http()
     assert http.post("/v2/galleries/people").status == 200  # no body: no type needed
-    ref = detection(http, faces_dir)
+    ref = detection(http, (faces_dir / "face_recognition" / "obama1.jpg").read_bytes())
     body = f'{{"from": "{ref}", "meta": {{"name": "x"}}}}'.encode()
     face = "/v2/galleries/people/faces/1"
     # fetch(url, {method: "POST", mode: "no-cors", body}) sends text/plain or no type at all.

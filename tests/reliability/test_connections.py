@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from api_checks import error_body_problem
-from reliability_harness import Start, write_config
+from reliability_harness import Start, detection, write_config
 from server_harness import ServerProcess
 
 from app.protocol import ErrorCode
@@ -257,9 +257,7 @@ def test_unparsable_requests_get_a_protocol_error_body(
 def test_encoded_slash_is_not_a_separator(shared_server: ServerProcess, faces_dir: Path) -> None:
     http = shared_server.http()
     assert http.post("/v2/galleries/slash").status == 200
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    det = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    ref = f"detection:{det.json['faces'][0]['id']}"
+    ref = detection(http, (faces_dir / "face_recognition" / "obama1.jpg").read_bytes())
     assert http.post("/v2/galleries/slash/faces/1", json_body={"from": ref}).status == 200
     for path in ("/v2/galleries/slash%2Ffaces%2F1", "/v2/galleries/slash%2ffaces/1"):
         for method in ("GET", "DELETE", "PATCH"):

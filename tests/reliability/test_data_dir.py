@@ -17,10 +17,9 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from reliability_harness import Start
+from reliability_harness import Start, detection, reap, run_to_exit
 from server_harness import REPO_ROOT, ServerProcess, spawn_server
 
 from app.protocol import ErrorCode
@@ -28,25 +27,10 @@ from app.protocol import ErrorCode
 DATA_IN_USE = "DATA_IN_USE"
 
 
-def run_to_exit(*args: str, timeout: float = 120) -> tuple[int, list[dict[str, Any]], str]:
-    """Run `python -m app <args>` to its end: exit status, stdout events, stderr."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        timeout=timeout,
-        text=True,
-    )
-    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    return proc.returncode, events, proc.stderr
-
-
 def add_gallery_with_face(server: ServerProcess, faces_dir: Path) -> None:
     http = server.http()
     assert http.post("/v2/galleries/kept").status == 200
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    det = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    body = {"from": f"detection:{det.json['faces'][0]['id']}"}
+    body = {"from": detection(http, (faces_dir / "face_recognition" / "obama1.jpg").read_bytes())}
     assert http.post("/v2/galleries/kept/faces/1", json_body=body).status == 200
 
 
@@ -102,11 +86,7 @@ def test_servers_started_at_the_same_moment_leave_exactly_one_running(
         assert ready[0].http().get("/v2/galleries").status == 200
     finally:
         for server in servers:
-            if server.proc.poll() is None:
-                server.proc.kill()
-                server.proc.wait(30)
-            if server.proc.stdout is not None:
-                server.proc.stdout.close()
+            reap(server)
 
 
 def test_the_lock_dies_with_its_process(

@@ -26,6 +26,4 @@ def test_deep_and_huge_values_are_400(shared_server: ServerProcess) -> None:
     refused(http.post("/v2/galleries/deep", body=deep, content_type="application/json"), None)
     body = b'{"meta_schema": {"n": {"type": "unsigned", "default": ' + b"9" * 5000 + b"}}}"
     refused(http.post("/v2/galleries/huge", body=body, content_type="application/json"), None)
-    assert http.get("/v2/galleries").json["galleries"] == [
-        {"name": "values", "number_of_faces": 0}
-    ]
+    assert http.get("/v2/galleries").json["galleries"] == [{"name": "values", "number_of_faces": 0}]

@@ -7,12 +7,11 @@ grow with what it refused.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from api_checks import error_body_problem
-from reliability_harness import Start, write_config
-from server_harness import Http, Reply
+import reliability_harness as harness
+from reliability_harness import Start, detection, rss_mib, run_to_exit, write_config
+from server_harness import Reply
 
 from app.protocol import ErrorCode
 
@@ -20,22 +19,12 @@ MiB = 1024 * 1024
 
 
 def refused_naming(reply: Reply, param: str) -> None:
-    assert error_body_problem(reply.status, reply.body) is None, reply.body[:300]
-    assert (reply.json["code"], reply.json["param"]) == (ErrorCode.BAD_PARAM.value, param), (
-        reply.body[:300]
-    )
+    harness.refused_naming(reply, param)
     assert len(reply.body) < 1000  # the refused value is not echoed back
 
 
-def rss_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(ln for ln in status.splitlines() if ln.startswith("VmRSS:")).split()[1]) / 1024
-
-
-def detection(http: Http, faces_dir: Path) -> str:
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    reply = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    return f"detection:{reply.json['faces'][0]['id']}"
+def photo(faces_dir: Path) -> bytes:
+    return (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
 
 
 def test_default_limits_refuse_huge_schemas_and_values(
@@ -50,7 +39,7 @@ def test_default_limits_refuse_huge_schemas_and_values(
     )
     assert http.get("/v2/galleries/wide").status == 404
     assert http.post("/v2/galleries/people").status == 200  # the default schema
-    ref = detection(http, faces_dir)
+    ref = detection(http, photo(faces_dir))
     face = "/v2/galleries/people/faces/1"
     for _ in range(3):
         body = {"from": ref, "meta": {"name": "x" * (15 * MiB)}}
@@ -81,7 +70,7 @@ def test_configured_limits_bound_fields_strings_sets_and_totals(
     )
     schema = {"a": "string", "b": "string", "s": "set[unsigned]"}
     assert http.post("/v2/galleries/g", json_body={"meta_schema": schema}).status == 200
-    ref = detection(http, faces_dir)
+    ref = detection(http, photo(faces_dir))
     face = "/v2/galleries/g/faces/1"
     refused_naming(http.post(face, json_body={"from": ref, "meta": {"a": "z" * 601}}), "meta.a")
     refused_naming(
@@ -98,30 +87,9 @@ def test_configured_limits_bound_fields_strings_sets_and_totals(
 
 
 def test_a_default_schema_beyond_the_limits_stops_the_start(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from server_harness import REPO_ROOT
-
     config = write_config(tmp_path / "server.toml", meta_limits={"max_fields": 2})
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "server",
-            "--port",
-            "0",
-            "--data",
-            str(tmp_path / "d"),
-            "--config",
-            str(config),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        timeout=120,
-        text=True,
+    status, events, _ = run_to_exit(
+        "server", "--port", "0", "--data", str(tmp_path / "d"), "--config", str(config)
     )
-    event = json.loads(proc.stdout.splitlines()[-1])
-    assert proc.returncode != 0 and event["code"] == ErrorCode.BAD_PARAM.value, event
-    assert event["reason"].startswith("default_meta_schema has more than 2 fields"), event
+    assert status != 0 and events[-1]["code"] == ErrorCode.BAD_PARAM.value, events
+    assert events[-1]["reason"].startswith("default_meta_schema has more than 2 fields")

@@ -12,39 +12,10 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
-from api_checks import error_body_problem
-from reliability_harness import Start, write_config
-from server_harness import Http, Reply
-
-
-def burst(count: int, call: Callable[[], Reply]) -> Counter[str]:
-    """`count` calls released at the same moment from as many threads; tally of the answers."""
-    tally: Counter[str] = Counter()
-    lock = threading.Lock()
-    barrier = threading.Barrier(count)
-
-    def client() -> None:
-        barrier.wait(60)
-        try:
-            reply = call()
-        except OSError as exc:  # a timeout is a failure, never silent
-            outcome = f"no answer: {exc!r}"
-        else:
-            problem = None if reply.status == 200 else error_body_problem(reply.status, reply.body)
-            code = reply.json.get("code", "") if reply.status != 200 else ""
-            outcome = f"bad: {problem}" if problem else f"{reply.status} {code}".strip()
-        with lock:
-            tally[outcome] += 1
-
-    threads = [threading.Thread(target=client) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return tally
+from reliability_harness import Start, detect_url, detection, tally, write_config
+from server_harness import Http
 
 
 def test_searches_beyond_the_bound_get_429(
@@ -55,17 +26,15 @@ def test_searches_beyond_the_bound_get_429(
     )
     http = start_server("--config", str(config)).http()
     assert http.post("/v2/galleries/g").status == 200
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    det = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    ref = f"detection:{det.json['faces'][0]['id']}"
+    ref = detection(http, (faces_dir / "face_recognition" / "obama1.jpg").read_bytes())
     for face_id in range(1, 301):
         assert http.post(f"/v2/galleries/g/faces/{face_id}", json_body={"from": ref}).status == 200
     params = {"looks_like": "faces/g/1", "threshold": "0"}
-    tally = burst(40, lambda: http.get("/v2/galleries/g/faces", params=params))
-    assert set(tally) <= {"200", "429 OVER_CAPACITY"}, tally
-    assert tally["200"] >= 1 and tally["429 OVER_CAPACITY"] >= 1, tally
+    counts = tally(40, 1, lambda: http.get("/v2/galleries/g/faces", params=params))
+    assert set(counts) <= {"200", "429 OVER_CAPACITY"}, counts
+    assert counts["200"] >= 1 and counts["429 OVER_CAPACITY"] >= 1, counts
     assert http.get("/v2/galleries/g/faces", params=params).status == 200
-    print(f"40 searches at once, room for 1: {dict(tally)}")
+    print(f"40 searches at once, room for 1: {dict(counts)}")
 
 
 def test_hanging_downloads_neither_block_storage_nor_pile_up(
@@ -84,12 +53,10 @@ def test_hanging_downloads_neither_block_storage_nor_pile_up(
     with socket.socket() as silent:  # accepts connections and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(128)
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/x.jpg".encode()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/x.jpg"
         results: Counter[str] = Counter()
         hanging = threading.Thread(
-            target=lambda: results.update(
-                burst(45, lambda: http.post("/v2/detect", body=url, content_type="text/x-url"))
-            )
+            target=lambda: results.update(tally(45, 1, lambda: detect_url(http, url)))
         )
         hanging.start()
         # Before downloads had their own pool, 40 of these took every thread storage calls

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from api_checks import error_body_problem
-from reliability_harness import Origin, Start, write_config
+from reliability_harness import Origin, Start, detect_url, detection, write_config
 from server_harness import Http, Reply, ServerProcess
 
 from app.common import ServerSettings
@@ -94,9 +94,7 @@ def filled(shared_server: ServerProcess, faces_dir: Path) -> Http:
     """The shared server with gallery `people`: two faces, one with an injection in its meta."""
     http = shared_server.http()
     assert http.post("/v2/galleries/people").status == 200
-    photo = (faces_dir / "face_recognition" / "obama1.jpg").read_bytes()
-    det = http.post("/v2/detect", params={"facen": "on"}, body=photo, content_type="image/jpeg")
-    ref = f"detection:{det.json['faces'][0]['id']}"
+    ref = detection(http, (faces_dir / "face_recognition" / "obama1.jpg").read_bytes())
     for face_id, name in ((1, "x'); DROP TABLE face; --"), (2, "plain")):
         body = {"from": ref, "meta": {"name": name, "tags": [name]}}
         assert http.post(f"/v2/galleries/people/faces/{face_id}", json_body=body).status == 200
@@ -174,10 +172,6 @@ def origin(faces_dir: Path) -> Iterator[Origin]:
     server = Origin((faces_dir / "face_recognition" / "obama1.jpg").read_bytes())
     yield server
     server.close()
-
-
-def detect_url(http: Http, url: str) -> Reply:
-    return http.post("/v2/detect", body=url.encode(), content_type="text/x-url", timeout=60)
 
 
 def test_default_policy_refuses_schemes_and_non_public_hosts_without_contact(

@@ -16,12 +16,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from api_checks import error_body_problem
 from pg_server import PgServer
-from reliability_harness import Start
+from reliability_harness import Start, detection, refused_naming
 from server_harness import Http, Reply
-
-from app.protocol import ErrorCode
 
 LONE = "\\ud800"  # as written inside JSON text
 SCHEMA = {"name": "string", "tags": "set[string]", "note": {"type": "string", "default": "ok"}}
@@ -31,26 +28,10 @@ def raw_json(http: Http, method: str, path: str, text: str) -> Reply:
     return http.request(method, path, body=text.encode(), content_type="application/json")
 
 
-def refused_naming(reply: Reply, param: str) -> None:
-    assert error_body_problem(reply.status, reply.body) is None, reply.body
-    reply.body.decode("utf-8")  # strictly valid UTF-8
-    assert (reply.json["code"], reply.json["param"]) == (ErrorCode.BAD_PARAM.value, param), (
-        reply.body
-    )
-
-
-def detection(http: Http, photo: Path) -> str:
-    reply = http.post(
-        "/v2/detect", params={"facen": "on"}, body=photo.read_bytes(), content_type="image/jpeg"
-    )
-    assert reply.status == 200, reply.body
-    return f"detection:{reply.json['faces'][0]['id']}"
-
-
 def probe_refusals(http: Http, photo: Path) -> None:
     """Every way in for a lone surrogate is refused and nothing is stored."""
     assert http.post("/v2/galleries/g", json_body={"meta_schema": SCHEMA}).status == 200
-    ref = detection(http, photo)
+    ref = detection(http, photo.read_bytes())
     face = "/v2/galleries/g/faces/1"
     cases = [
         ("POST", face, f'{{"from": "{ref}", "meta": {{"name": "a{LONE}"}}}}', "meta.name"),
@@ -133,7 +114,7 @@ def test_a_store_already_holding_such_text_stays_readable(
     assert http.post("/v2/galleries/g", json_body={"meta_schema": SCHEMA}).status == 200
     photo = faces_dir / "face_recognition" / "obama1.jpg"
     for face_id in (1, 2):
-        body = {"from": detection(http, photo), "meta": {"name": f"n{face_id}"}}
+        body = {"from": detection(http, photo.read_bytes()), "meta": {"name": f"n{face_id}"}}
         assert http.post(f"/v2/galleries/g/faces/{face_id}", json_body=body).status == 200
     assert server.stop() == 0
     plant(data / "sfdesk.sqlite3")

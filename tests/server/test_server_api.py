@@ -353,8 +353,9 @@ def test_detection_cache_expires_and_is_bounded() -> None:
     assert round_trip.id == "z" and round_trip.vector.dtype == np.float32
 
 
-def test_full_inference_queue_answers_over_capacity(make_app: Callable[..., FakeApp]) -> None:
-    app = make_app(workers=1, queue_size=1)
+def fill_inference_pool(app: FakeApp) -> tuple[list[threading.Thread], list[int]]:
+    """Two detects blocked in the engine of an app with `workers=1, queue_size=1`: its
+    inference pool is full until `app.engine.gate.set()`. The threads and their statuses."""
     app.engine.gate.clear()
     results: list[int] = []
 
@@ -369,6 +370,12 @@ def test_full_inference_queue_answers_over_capacity(make_app: Callable[..., Fake
     deadline = time.monotonic() + 30
     while pool.jobs < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
+    return threads, results
+
+
+def test_full_inference_queue_answers_over_capacity(make_app: Callable[..., FakeApp]) -> None:
+    app = make_app(workers=1, queue_size=1)
+    threads, results = fill_inference_pool(app)
     busy = app.client.post("/v2/detect", content=fake_image(1, 1), headers=JPEG)
     error_of(busy, ErrorCode.OVER_CAPACITY)
     app.engine.gate.set()
@@ -383,19 +390,7 @@ def test_over_capacity_is_decided_before_the_body_is_read(make_app: Callable[...
     import asyncio
 
     app = make_app(workers=1, queue_size=1)
-    app.engine.gate.clear()
-    busy = [
-        threading.Thread(
-            target=lambda: app.client.post("/v2/detect", content=fake_image(1, 1), headers=JPEG)
-        )
-        for _ in range(2)
-    ]
-    for thread in busy:
-        thread.start()
-    pool = app.client.app.state.services.pool  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 30
-    while pool.jobs < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    busy, _ = fill_inference_pool(app)
     received: list[object] = []
     sent: list[dict[str, object]] = []
 

@@ -10,10 +10,9 @@ from app.protocol._confidence import (
     cosine_from_confidence,
 )
 from app.protocol._errors import HTTP_STATUS, ErrorCode, ProtocolError, bad_param
-from app.protocol._text import is_text, readable_text
+from app.protocol._text import readable_text
 from app.protocol._values import (
     GALLERY_NAME_RE,
-    NOT_UNICODE,
     UINT64_MAX,
     check_gallery_name,
     check_text,
@@ -29,7 +28,6 @@ __all__ = [
     "GALLERY_NAME_RE",
     "HTTP_STATUS",
     "LENIENT_CONFIDENCE",
-    "NOT_UNICODE",
     "ProtocolError",
     "STRICT_CONFIDENCE",
     "UINT64_MAX",
@@ -38,7 +36,6 @@ __all__ = [
     "check_text",
     "confidence_from_cosine",
     "cosine_from_confidence",
-    "is_text",
     "parse_bool",
     "parse_uint64",
     "readable_text",

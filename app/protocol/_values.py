@@ -12,7 +12,7 @@ GALLERY_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UINT64_MAX = 2**64 - 1
 
 #: The reason given for text that is not valid Unicode.
-NOT_UNICODE = "must be valid Unicode text (a lone surrogate such as \\ud800 is not)"
+_NOT_UNICODE = "must be valid Unicode text (a lone surrogate such as \\ud800 is not)"
 
 _TRUE = {"1", "yes", "true", "on"}
 _FALSE = {"0", "no", "false", "off", ""}
@@ -54,5 +54,5 @@ def parse_bool(text: str, param: str) -> bool:
 def check_text(value: str, param: str) -> str:
     """`value` when it is valid Unicode (no lone surrogate), else BAD_PARAM naming `param`."""
     if not is_text(value):
-        raise bad_param(param, value, f"{param} {NOT_UNICODE}")
+        raise bad_param(param, value, f"{param} {_NOT_UNICODE}")
     return value

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.storage._gallery import SearchTuning
 from app.storage._interface import Storage
-from app.storage._lock import LockHolder, StoreInUse, StoreLock, read_holder
+from app.storage._lock import LockHolder, StoreInUse, StoreLock
 from app.storage._postgres_migrate import GalleryCopy, migrate, open_location
 from app.storage._ranking import After
 from app.storage._sqlite import SQLiteStorage
@@ -73,5 +73,4 @@ __all__ = [
     "StoredFace",
     "migrate",
     "open_location",
-    "read_holder",
 ]

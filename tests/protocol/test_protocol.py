@@ -92,3 +92,20 @@ def test_bool_spellings() -> None:
         assert parse_bool(text, "facen") is False
     with pytest.raises(ProtocolError):
         parse_bool("maybe", "facen")
+
+
+def test_text_that_is_not_unicode_is_refused_and_made_readable() -> None:
+    assert protocol.check_text("Zoë 😀 \x00", "meta.name") == "Zoë 😀 \x00"
+    with pytest.raises(ProtocolError) as info:
+        protocol.check_text("a\ud800", "meta.name")
+    assert (info.value.code, info.value.param) == (ErrorCode.BAD_PARAM, "meta.name")
+    assert protocol.readable_text("a\ud800b\udfff") == "a\ufffdb\ufffd"
+    assert protocol.readable_text("\ud83d\ude00") == "😀"  # a split pair is its character
+    # An error echoing such text still encodes: a 400 must not turn into a 500.
+    body = ProtocolError(ErrorCode.BAD_PARAM, "bad \ud800", param="\ud800", value="\udc00").body()
+    assert body == {
+        "code": "BAD_PARAM",
+        "reason": "bad \ufffd",
+        "param": "\ufffd",
+        "value": "\ufffd",
+    }

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from storage_helpers import SCHEMA
 
-from app.protocol import ErrorCode
+from app.protocol import ErrorCode, ProtocolError
 from app.storage import SQLiteStorage, StoreInUse, StoreLock
 
 
@@ -62,6 +62,6 @@ def test_another_process_is_named_and_its_end_frees_the_store(tmp_path: Path) ->
 
 def test_an_unusable_directory_is_storage_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ProtocolError) as info:
         StoreLock.acquire(tmp_path / "file" / "faces.sqlite")
-    assert getattr(info.value, "code", None) is ErrorCode.STORAGE_ERROR
+    assert info.value.code is ErrorCode.STORAGE_ERROR and "is unusable" in info.value.reason
